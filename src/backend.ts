@@ -1,0 +1,106 @@
+import type { ErrorCode } from "./errors.js";
+import type { SqlSyntax } from "./sql/syntax.js";
+import type { ValueOptions } from "./decoders.js";
+
+/** A row as drivers return it: a plain object keyed by column name. */
+export type Row = Record<string, unknown>;
+
+/** What one statement returned, as a driver reports it. */
+export interface DriverResult {
+  rows: Row[];
+  rowCount: number;
+  insertId?: number | bigint | string;
+}
+
+/**
+ * One live connection, as a backend's driver provides it. The core wraps it in
+ * the pool, transactions, retries and errors; the driver only talks to the engine.
+ */
+export interface DriverConnection {
+  /** Runs one statement with bound values (already in the engine's placeholder style). */
+  query(sql: string, values: readonly unknown[]): Promise<DriverResult>;
+  /** Streams rows with constant memory (a server-side cursor or the engine's equivalent). */
+  stream(sql: string, values: readonly unknown[], options: { batchSize: number }): AsyncIterable<Row>;
+  /** Closes the connection; never throws. */
+  close(): Promise<void>;
+  /** Registers a handler for errors raised while the connection sits idle. */
+  onError(handler: (err: unknown) => void): void;
+}
+
+/** Transaction isolation levels, spelled as SQL spells them. */
+export type IsolationLevel = "read uncommitted" | "read committed" | "repeatable read" | "serializable";
+
+/** Options accepted by `transaction()`. */
+export interface TransactionOptions {
+  isolation?: IsolationLevel;
+  readOnly?: boolean;
+  /** Reruns the whole callback this many times on a transient failure. */
+  retries?: number;
+}
+
+/** What the engine can do; the core asks for these, never for an engine's name. */
+export interface Capabilities {
+  /** `INSERT ... RETURNING`. */
+  returning: boolean;
+  /** DDL inside a transaction rolls back with it. */
+  transactionalDdl: boolean;
+  /** `SAVEPOINT`, `RELEASE SAVEPOINT`, `ROLLBACK TO SAVEPOINT`. */
+  savepoints: boolean;
+  /** Reads can run on several connections at once (false for embedded single-writer engines). */
+  concurrentConnections: boolean;
+}
+
+/** An engine error translated into polysql's taxonomy. */
+export interface MappedError {
+  code: ErrorCode;
+  engineCode?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+}
+
+/** One engine's facts, as data. */
+export interface Dialect {
+  readonly name: string;
+  readonly syntax: SqlSyntax;
+  readonly capabilities: Capabilities;
+  /** Most bound parameters one statement may carry. */
+  readonly maxParameters: number;
+  /** Longest identifier the engine accepts, in bytes. */
+  readonly maxIdentifierLength: number;
+  /** Statements that open a transaction with these options. */
+  begin(options: TransactionOptions): string[];
+  /** Statements that undo session settings `begin` made, run after COMMIT or ROLLBACK. */
+  end?(options: TransactionOptions): string[];
+  /** Query returning one row with one column: the server's version string. */
+  readonly serverVersionSql: string;
+  /** Translates a driver error; `undefined` when it is not an engine error. */
+  mapError(err: unknown): MappedError | undefined;
+}
+
+/**
+ * A backend: what a plugin registers to add an engine. The core provides the
+ * pool, transactions, retries, errors and the public API around it.
+ *
+ * @example
+ * registerBackend({ name: "pglite", schemes: ["pglite"], version: "1.0.0",
+ *   driverPackages: ["@electric-sql/pglite"], dialect, configKeys: ["dataDir"],
+ *   parseUrl: (url) => ({ dataDir: url.pathname }), connect: async (cfg) => openPglite(cfg) });
+ */
+export interface BackendDefinition<Config extends object = Record<string, unknown>> {
+  readonly name: string;
+  /** URL schemes without the colon, e.g. `["postgres", "postgresql"]`. */
+  readonly schemes: readonly string[];
+  readonly version: string;
+  /** npm packages the driver loads; listed by `backends()` with whether they are installed. */
+  readonly driverPackages: readonly string[];
+  readonly dialect: Dialect;
+  /** Keys a caller may pass under `connect({ <backend name>: {...} })`; others are errors. */
+  readonly configKeys: readonly string[];
+  /** Turns a URL into this backend's config; throws ConfigError on a bad one. */
+  parseUrl(url: string): Config;
+  /** Opens one connection. */
+  connect(config: Config, values: ValueOptions): Promise<DriverConnection>;
+  /** Pool settings this engine needs, e.g. `{ max: 1 }` for an embedded single-writer engine. */
+  readonly poolLimits?: { readonly max?: number };
+}

@@ -1,0 +1,74 @@
+import type { BigintMode } from "./decoders.js";
+import { Database } from "./database.js";
+import { ConfigError } from "./errors.js";
+import { resolvePoolOptions, type PoolOptions } from "./pool/pool-options.js";
+import { backendForScheme } from "./registry.js";
+import { redactUrl } from "./redact.js";
+import "./builtin-backends.js";
+
+/** Options of `connect()`; unknown keys are errors. */
+export interface ConnectOptions {
+  /** `sqlite:./app.db`, `sqlite::memory:`, `postgres://...`, `mysql://...`, or a plugin's scheme. */
+  url: string;
+  pool?: Partial<PoolOptions>;
+  /** How BIGINT values come back. Default `"number"` (an error past 2^53). */
+  bigint?: BigintMode;
+  /** Backend-specific settings under the backend's name, e.g. `{ sqlite: { busyTimeoutMs: 1000 } }`. */
+  [backend: string]: unknown;
+}
+
+const BIGINT_MODES: readonly BigintMode[] = ["number", "bigint", "string"];
+const CORE_KEYS = new Set(["url", "pool", "bigint"]);
+
+/**
+ * Opens a database by URL; the backend is chosen by the URL's scheme and its
+ * driver package is loaded on first use.
+ *
+ * @example
+ * const db = await connect(process.env.DATABASE_URL ?? "sqlite:./app.db");
+ * const db2 = await connect({ url: "postgres://app@localhost/app", pool: { max: 20 } });
+ */
+export async function connect(urlOrOptions: string | ConnectOptions): Promise<Database> {
+  const options: ConnectOptions = typeof urlOrOptions === "string" ? { url: urlOrOptions } : urlOrOptions;
+  if (options === null || typeof options !== "object") throw new ConfigError("connect() takes a URL string or an options object");
+  if (typeof options.url !== "string" || options.url === "") throw new ConfigError(`connect(): option "url" must be a non-empty string`);
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(options.url)?.[1]?.toLowerCase();
+  const backend = scheme === undefined ? undefined : backendForScheme(scheme);
+  if (backend === undefined) {
+    throw new ConfigError(
+      `No backend for URL ${redactUrl(options.url)}: expected a scheme such as sqlite:, postgres:, mysql: (or one registered with registerBackend)`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!CORE_KEYS.has(key) && key !== backend.name) {
+      throw new ConfigError(`Unknown connect() option "${key}" (accepted: url, pool, bigint, ${backend.name})`);
+    }
+  }
+  const bigint = options.bigint ?? "number";
+  if (!BIGINT_MODES.includes(bigint)) throw new ConfigError(`Option "bigint" must be one of "number", "bigint", "string"`);
+
+  const config: Record<string, unknown> = { ...backend.parseUrl(options.url) };
+  const own = options[backend.name];
+  if (own !== undefined) {
+    if (own === null || typeof own !== "object") throw new ConfigError(`Option "${backend.name}" must be an object`);
+    for (const [key, value] of Object.entries(own)) {
+      if (!backend.configKeys.includes(key)) {
+        throw new ConfigError(`Unknown ${backend.name} option "${key}" (accepted: ${backend.configKeys.join(", ") || "none"})`);
+      }
+      config[key] = value;
+    }
+  }
+  const pool = resolvePoolOptions(options.pool);
+  const limit = backend.poolLimits?.max;
+  if (limit !== undefined && pool.max > limit) {
+    pool.max = limit;
+    pool.min = Math.min(pool.min, limit);
+  }
+  const db = new Database(backend, config, { bigint }, pool);
+  try {
+    return await db.open();
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

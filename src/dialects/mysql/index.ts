@@ -1,0 +1,16 @@
+import type { BackendDefinition } from "../../backend.js";
+import { MYSQL_CONFIG_KEYS, parseMysqlUrl, type MysqlConfig } from "./mysql-config.js";
+import { mysqlDialect } from "./mysql-dialect.js";
+import { connectMysql } from "./mysql-driver.js";
+
+/** MySQL and MariaDB through the `mariadb` connector. */
+export const mysqlBackend: BackendDefinition<MysqlConfig> = {
+  name: "mysql",
+  schemes: ["mysql", "mariadb"],
+  version: "1.0.0",
+  driverPackages: ["mariadb"],
+  dialect: mysqlDialect,
+  configKeys: MYSQL_CONFIG_KEYS,
+  parseUrl: parseMysqlUrl,
+  connect: connectMysql,
+};

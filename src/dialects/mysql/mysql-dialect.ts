@@ -1,0 +1,104 @@
+import type { Dialect, MappedError, TransactionOptions } from "../../backend.js";
+import type { ErrorCode } from "../../errors.js";
+import { networkErrorCode } from "../network-errors.js";
+
+/** MySQL/MariaDB server error numbers. */
+const ERRNO: Record<number, ErrorCode> = {
+  1062: "unique_violation",
+  1586: "unique_violation",
+  1451: "foreign_key_violation",
+  1452: "foreign_key_violation",
+  1216: "foreign_key_violation",
+  1217: "foreign_key_violation",
+  1048: "not_null_violation",
+  1364: "not_null_violation",
+  4025: "check_violation",
+  3819: "check_violation",
+  1213: "deadlock",
+  1205: "lock_timeout",
+  3572: "lock_timeout",
+  1064: "syntax_error",
+  1149: "syntax_error",
+  1146: "undefined_table",
+  1051: "undefined_table",
+  1054: "undefined_column",
+  1969: "query_timeout",
+  3024: "query_timeout",
+  1317: "query_timeout",
+  1264: "data_exception",
+  1265: "data_exception",
+  1292: "data_exception",
+  1366: "data_exception",
+  1367: "data_exception",
+  1406: "data_exception",
+  1365: "data_exception",
+  3140: "data_exception",
+  4038: "data_exception",
+  1040: "connection_failure",
+  1053: "connection_failure",
+  1927: "connection_failure",
+  2006: "connection_failure",
+  2013: "connection_failure",
+};
+
+const PATTERNS: [ErrorCode, RegExp, "constraint" | "column"][] = [
+  ["unique_violation", /for key '(?:[^'.]*\.)?([^']+)'/, "constraint"],
+  ["foreign_key_violation", /CONSTRAINT `([^`]+)`/, "constraint"],
+  ["check_violation", /CONSTRAINT `([^`]+)`|constraint '([^']+)'/i, "constraint"],
+  ["not_null_violation", /Column '([^']+)'|Field '([^']+)'/, "column"],
+  ["undefined_column", /Unknown column '([^']+)'/, "column"],
+];
+
+function mapError(err: unknown): MappedError | undefined {
+  const e = err as { errno?: unknown; code?: unknown; sqlState?: unknown; text?: unknown; message?: unknown; fatal?: unknown };
+  const errno = typeof e?.errno === "number" ? e.errno : undefined;
+  const code = errno === undefined ? undefined : ERRNO[errno];
+  if (code === undefined) {
+    const network = networkErrorCode(err);
+    if (network !== undefined || (e?.fatal === true && errno !== undefined && errno >= 45000)) {
+      return { code: "connection_failure", engineCode: network ?? String(e.code) };
+    }
+    if (errno === undefined) return undefined;
+    const sqlState = typeof e.sqlState === "string" ? e.sqlState : "";
+    const byClass: ErrorCode = sqlState.startsWith("22") ? "data_exception" : sqlState.startsWith("42") ? "syntax_error" : "unknown";
+    return { code: byClass, engineCode: String(e.code ?? errno) };
+  }
+  const text = String(e.text ?? e.message ?? "");
+  const mapped: MappedError = { code, engineCode: String(e.code ?? errno) };
+  for (const [c, re, field] of PATTERNS) {
+    const m = c === code ? re.exec(text) : null;
+    if (m) mapped[field] = m[1] ?? m[2];
+  }
+  const table = /Table '(?:[^'.]*\.)?([^']+)' doesn't exist|for `[^`]*`\.`([^`]+)`/.exec(text);
+  if (table) mapped.table = table[1] ?? table[2];
+  return mapped;
+}
+
+/** MySQL/MariaDB facts: `?` placeholders, backticks, backslash escapes, DDL commits implicitly. */
+export const mysqlDialect: Dialect = {
+  name: "mysql",
+  syntax: {
+    name: "mysql",
+    placeholders: "question",
+    identifierQuote: "`",
+    backslashEscapes: true,
+    doubleQuotedStrings: true,
+    backtickIdentifiers: true,
+    bracketIdentifiers: false,
+    dollarQuotes: false,
+    escapeStrings: false,
+    hashComments: true,
+    nestedBlockComments: false,
+  },
+  capabilities: { returning: false, transactionalDdl: false, savepoints: true, concurrentConnections: true },
+  maxParameters: 65535,
+  maxIdentifierLength: 64,
+  begin: (o: TransactionOptions) => {
+    const statements: string[] = [];
+    if (o.isolation) statements.push(`SET TRANSACTION ISOLATION LEVEL ${o.isolation.toUpperCase()}`);
+    statements.push(o.readOnly ? "START TRANSACTION READ ONLY" : "START TRANSACTION");
+    return statements;
+  },
+  serverVersionSql: "SELECT VERSION()",
+  mapError,
+};

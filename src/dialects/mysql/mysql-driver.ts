@@ -1,0 +1,118 @@
+import type { DriverConnection, DriverResult, Row } from "../../backend.js";
+import { bigintDecoder, decodeBoolean, decodeUtcTimestamp, formatUtcTimestamp, type ValueOptions } from "../../decoders.js";
+import { loadDriver } from "../../load-driver.js";
+import { makeRow, type Columns, type Decoder } from "../../rows.js";
+import type { MysqlConfig } from "./mysql-config.js";
+
+/** The subset of the `mariadb` connector this driver uses. */
+interface FieldInfo {
+  type: string;
+  columnLength: number;
+  name(): string;
+}
+interface OkPacket {
+  affectedRows: number;
+  insertId: bigint | number;
+}
+type Rows = unknown[][] & { meta?: FieldInfo[] };
+interface MariadbConnection {
+  query(options: { sql: string; rowsAsArray: true }, values: unknown[]): Promise<Rows | OkPacket>;
+  queryStream(options: { sql: string; rowsAsArray: true }, values: unknown[]): AsyncIterable<unknown[]> & {
+    once(event: "fields", cb: (meta: FieldInfo[]) => void): void;
+    destroy(): void;
+  };
+  end(): Promise<void>;
+  destroy(): void;
+  on(event: "error", handler: (err: unknown) => void): void;
+}
+interface MariadbModule {
+  createConnection(config: Record<string, unknown>): Promise<MariadbConnection>;
+}
+
+function decoderFor(field: FieldInfo, bigint: Decoder): Decoder {
+  switch (field.type) {
+    case "BIGINT":
+      return bigint;
+    case "TINY":
+      return field.columnLength === 1 ? decodeBoolean : undefined;
+    case "DATETIME":
+    case "TIMESTAMP":
+      return decodeUtcTimestamp;
+    default:
+      return undefined;
+  }
+}
+
+function encode(value: unknown): unknown {
+  return value instanceof Date ? formatUtcTimestamp(value) : value;
+}
+
+class MysqlConnection implements DriverConnection {
+  private readonly bigint: Decoder;
+
+  constructor(private readonly conn: MariadbConnection, values: ValueOptions) {
+    this.bigint = bigintDecoder(values.bigint);
+  }
+
+  private columnsOf(meta: FieldInfo[]): Columns {
+    return { names: meta.map((f) => f.name()), decoders: meta.map((f) => decoderFor(f, this.bigint)) };
+  }
+
+  async query(sql: string, values: readonly unknown[]): Promise<DriverResult> {
+    const result = await this.conn.query({ sql, rowsAsArray: true }, values.map(encode));
+    if (Array.isArray(result)) {
+      const columns = this.columnsOf(result.meta ?? []);
+      const rows = result.map((r) => makeRow(columns, r));
+      return { rows, rowCount: rows.length };
+    }
+    const insertId = result.insertId === undefined || result.insertId === 0 || result.insertId === 0n ? undefined : this.bigint!(result.insertId);
+    return { rows: [], rowCount: result.affectedRows, insertId: insertId as number | undefined };
+  }
+
+  async *stream(sql: string, values: readonly unknown[]): AsyncIterable<Row> {
+    const stream = this.conn.queryStream({ sql, rowsAsArray: true }, values.map(encode));
+    let columns: Columns | undefined;
+    stream.once("fields", (meta) => (columns = this.columnsOf(meta)));
+    try {
+      for await (const r of stream) yield makeRow(columns!, r);
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.conn.end().catch(() => this.conn.destroy());
+  }
+
+  onError(handler: (err: unknown) => void): void {
+    this.conn.on("error", handler);
+  }
+}
+
+/**
+ * Opens one `mariadb` connection with the session time zone at UTC, dates as text
+ * (decoded here), BIGINT checked, JSON parsed and duplicate column names allowed.
+ */
+export async function connectMysql(config: MysqlConfig, values: ValueOptions): Promise<DriverConnection> {
+  const mariadb = loadDriver<MariadbModule>("mariadb", "mysql");
+  const conn = await mariadb.createConnection({
+    host: config.host,
+    port: config.port,
+    user: config.user,
+    password: config.password,
+    database: config.database,
+    connectTimeout: config.connectTimeoutMs ?? 10_000,
+    timezone: "+00:00",
+    dateStrings: true,
+    autoJsonMap: true,
+    checkDuplicate: false,
+    bigIntAsNumber: false,
+    decimalAsNumber: false,
+    insertIdAsNumber: false,
+    logParam: false,
+    permitSetMultiParamEntries: false,
+    charset: "utf8mb4",
+  });
+  conn.on("error", () => undefined);
+  return new MysqlConnection(conn, values);
+}

@@ -1,0 +1,16 @@
+import type { BackendDefinition } from "../../backend.js";
+import { parsePostgresUrl, POSTGRES_CONFIG_KEYS, type PostgresConfig } from "./postgres-config.js";
+import { postgresDialect } from "./postgres-dialect.js";
+import { connectPostgres } from "./postgres-driver.js";
+
+/** PostgreSQL through `pg` (streams through `pg-cursor`). */
+export const postgresBackend: BackendDefinition<PostgresConfig> = {
+  name: "postgres",
+  schemes: ["postgres", "postgresql"],
+  version: "1.0.0",
+  driverPackages: ["pg", "pg-cursor"],
+  dialect: postgresDialect,
+  configKeys: POSTGRES_CONFIG_KEYS,
+  parseUrl: parsePostgresUrl,
+  connect: connectPostgres,
+};

@@ -1,0 +1,62 @@
+import type { Dialect, MappedError, TransactionOptions } from "../../backend.js";
+import type { ErrorCode } from "../../errors.js";
+import { networkErrorCode } from "../network-errors.js";
+
+const SQLSTATE: Record<string, ErrorCode> = {
+  "23505": "unique_violation",
+  "23503": "foreign_key_violation",
+  "23502": "not_null_violation",
+  "23514": "check_violation",
+  "40001": "serialization_failure",
+  "40P01": "deadlock",
+  "55P03": "lock_timeout",
+  "57014": "query_timeout",
+  "42601": "syntax_error",
+  "42P01": "undefined_table",
+  "42703": "undefined_column",
+  "57P01": "connection_failure",
+  "57P02": "connection_failure",
+  "57P03": "connection_failure",
+  "53300": "connection_failure",
+};
+
+const SQLSTATE_CLASS: Record<string, ErrorCode> = { "08": "connection_failure", "22": "data_exception", "42": "syntax_error" };
+
+function mapError(err: unknown): MappedError | undefined {
+  const e = err as { code?: unknown; constraint?: string; table?: string; column?: string; message?: string };
+  if (typeof e?.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) {
+    const code = SQLSTATE[e.code] ?? SQLSTATE_CLASS[e.code.slice(0, 2)] ?? "unknown";
+    return { code, engineCode: e.code, constraint: e.constraint, table: e.table, column: e.column };
+  }
+  const network = networkErrorCode(err);
+  return network === undefined ? undefined : { code: "connection_failure", engineCode: network };
+}
+
+/** PostgreSQL's facts: `$n` placeholders, dollar quoting, transactional DDL. */
+export const postgresDialect: Dialect = {
+  name: "postgres",
+  syntax: {
+    name: "postgres",
+    placeholders: "dollar",
+    identifierQuote: '"',
+    backslashEscapes: false,
+    doubleQuotedStrings: false,
+    backtickIdentifiers: false,
+    bracketIdentifiers: false,
+    dollarQuotes: true,
+    escapeStrings: true,
+    hashComments: false,
+    nestedBlockComments: true,
+  },
+  capabilities: { returning: true, transactionalDdl: true, savepoints: true, concurrentConnections: true },
+  maxParameters: 65535,
+  maxIdentifierLength: 63,
+  begin: (o: TransactionOptions) => {
+    let sql = "BEGIN";
+    if (o.isolation) sql += ` ISOLATION LEVEL ${o.isolation.toUpperCase()}`;
+    if (o.readOnly) sql += " READ ONLY";
+    return [sql];
+  },
+  serverVersionSql: "SHOW server_version",
+  mapError,
+};

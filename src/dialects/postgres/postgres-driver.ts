@@ -1,0 +1,113 @@
+import type { DriverConnection, DriverResult, Row } from "../../backend.js";
+import { bigintDecoder, decodeUtcTimestamp, type ValueOptions } from "../../decoders.js";
+import { loadDriver } from "../../load-driver.js";
+import { makeRow, type Columns } from "../../rows.js";
+import type { PostgresConfig } from "./postgres-config.js";
+
+/** The subset of `pg` and `pg-cursor` this driver uses. */
+type TypeParser = (text: string) => unknown;
+interface TypeRegistry {
+  getTypeParser(oid: number, format?: string): TypeParser;
+}
+interface PgField {
+  name: string;
+}
+interface PgResult {
+  rows: unknown[][];
+  fields: PgField[];
+  rowCount: number | null;
+}
+interface PgClient {
+  connect(): Promise<void>;
+  query(config: { text: string; values: unknown[]; rowMode: "array" } | object): Promise<PgResult>;
+  end(): Promise<void>;
+  on(event: "error", handler: (err: unknown) => void): void;
+}
+interface PgModule {
+  Client: new (config: Record<string, unknown>) => PgClient;
+  types: TypeRegistry;
+}
+interface PgCursor {
+  read(rows: number, cb: (err: unknown, rows: unknown[][], result: { fields: PgField[] }) => void): void;
+  close(): Promise<void>;
+}
+type CursorConstructor = new (text: string, values: unknown[], config: { rowMode: "array" }) => PgCursor;
+
+const OID = { int8: 20, date: 1082, timestamp: 1114, numeric: 1700, int8Array: 1016 } as const;
+
+function typesFor(pg: PgModule, values: ValueOptions): TypeRegistry {
+  const int8 = bigintDecoder(values.bigint);
+  const overrides = new Map<number, TypeParser>([
+    [OID.int8, int8],
+    [OID.numeric, (s) => s],
+    [OID.date, (s) => s],
+    [OID.timestamp, decodeUtcTimestamp],
+  ]);
+  return { getTypeParser: (oid, format) => overrides.get(oid) ?? pg.types.getTypeParser(oid, format) };
+}
+
+function encode(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+function columnsOf(fields: PgField[]): Columns {
+  return { names: fields.map((f) => f.name), decoders: [] };
+}
+
+class PostgresConnection implements DriverConnection {
+  constructor(
+    private readonly client: PgClient,
+    private readonly Cursor: () => CursorConstructor,
+  ) {}
+
+  async query(sql: string, values: readonly unknown[]): Promise<DriverResult> {
+    const result = await this.client.query({ text: sql, values: values.map(encode), rowMode: "array" });
+    // A multi-statement text (no parameters) returns one result per statement: report the last.
+    const last = (Array.isArray(result) ? result[result.length - 1] : result) as PgResult;
+    const columns = columnsOf(last.fields ?? []);
+    const rows = (last.rows ?? []).map((r) => makeRow(columns, r));
+    return { rows, rowCount: last.rowCount ?? rows.length };
+  }
+
+  async *stream(sql: string, values: readonly unknown[], options: { batchSize: number }): AsyncIterable<Row> {
+    const Cursor = this.Cursor();
+    const cursor = this.client.query(new Cursor(sql, values.map(encode), { rowMode: "array" })) as unknown as PgCursor;
+    try {
+      let columns: Columns | undefined;
+      for (;;) {
+        const [rows, fields] = await new Promise<[unknown[][], PgField[]]>((resolve, reject) =>
+          cursor.read(options.batchSize, (err, r, result) => (err ? reject(err) : resolve([r, result?.fields ?? []]))),
+        );
+        if (rows.length === 0) return;
+        columns ??= columnsOf(fields);
+        for (const r of rows) yield makeRow(columns, r);
+      }
+    } finally {
+      await cursor.close().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+
+  onError(handler: (err: unknown) => void): void {
+    this.client.on("error", handler);
+  }
+}
+
+/** Opens one `pg` client with polysql's type parsers (int8 checked, numeric and date as text, timestamp as UTC). */
+export async function connectPostgres(config: PostgresConfig, values: ValueOptions): Promise<DriverConnection> {
+  const pg = loadDriver<PgModule>("pg", "postgres");
+  const client = new pg.Client({
+    connectionString: config.connectionString,
+    types: typesFor(pg, values),
+    connectionTimeoutMillis: config.connectTimeoutMs,
+    statement_timeout: config.statementTimeoutMs,
+    application_name: config.applicationName,
+  });
+  // Until the pool takes over, swallow idle errors so a dying socket never crashes the process.
+  client.on("error", () => undefined);
+  await client.connect();
+  return new PostgresConnection(client, () => loadDriver<CursorConstructor>("pg-cursor", "postgres"));
+}

@@ -1,0 +1,70 @@
+import type { Dialect, MappedError, TransactionOptions } from "../../backend.js";
+import type { ErrorCode } from "../../errors.js";
+
+const CONSTRAINT_CODES: Record<string, ErrorCode> = {
+  SQLITE_CONSTRAINT_UNIQUE: "unique_violation",
+  SQLITE_CONSTRAINT_PRIMARYKEY: "unique_violation",
+  SQLITE_CONSTRAINT_FOREIGNKEY: "foreign_key_violation",
+  SQLITE_CONSTRAINT_NOTNULL: "not_null_violation",
+  SQLITE_CONSTRAINT_CHECK: "check_violation",
+  SQLITE_BUSY: "lock_timeout",
+  SQLITE_BUSY_SNAPSHOT: "serialization_failure",
+  SQLITE_LOCKED: "lock_timeout",
+  SQLITE_MISMATCH: "data_exception",
+  SQLITE_TOOBIG: "data_exception",
+  SQLITE_RANGE: "data_exception",
+  SQLITE_INTERRUPT: "query_timeout",
+  SQLITE_CANTOPEN: "connection_failure",
+  SQLITE_NOTADB: "connection_failure",
+  SQLITE_READONLY: "data_exception",
+};
+
+const MESSAGE_CODES: [RegExp, ErrorCode][] = [
+  [/^no such table/, "undefined_table"],
+  [/^no such column/, "undefined_column"],
+  [/syntax error|incomplete input|unrecognized token/, "syntax_error"],
+  [/^table .* has no column named/, "undefined_column"],
+  [/datatype mismatch/, "data_exception"],
+];
+
+function mapError(err: unknown): MappedError | undefined {
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e?.code !== "string" || !e.code.startsWith("SQLITE_")) return undefined;
+  const message = String(e.message ?? "");
+  const code = CONSTRAINT_CODES[e.code] ?? MESSAGE_CODES.find(([re]) => re.test(message))?.[1] ?? "unknown";
+  // "UNIQUE constraint failed: users.email, users.org"
+  const failed = /constraint failed: ([^.,\s]+)\.([^,\s]+)/.exec(message);
+  return {
+    code,
+    engineCode: e.code,
+    table: failed?.[1] ?? /no such table: (?:\w+\.)?(\S+)/.exec(message)?.[1],
+    column: failed?.[2] ?? /no such column: (\S+)/.exec(message)?.[1],
+  };
+}
+
+/** SQLite's facts: `?` placeholders, double-quoted identifiers, one writer. */
+export const sqliteDialect: Dialect = {
+  name: "sqlite",
+  syntax: {
+    name: "sqlite",
+    placeholders: "question",
+    identifierQuote: '"',
+    backslashEscapes: false,
+    doubleQuotedStrings: false,
+    backtickIdentifiers: true,
+    bracketIdentifiers: true,
+    dollarQuotes: false,
+    escapeStrings: false,
+    hashComments: false,
+    nestedBlockComments: false,
+  },
+  capabilities: { returning: true, transactionalDdl: true, savepoints: true, concurrentConnections: false },
+  maxParameters: 32766,
+  maxIdentifierLength: 1024,
+  // SQLite transactions are always serializable, which satisfies every requested level.
+  begin: (options: TransactionOptions) =>
+    options.readOnly ? ["BEGIN DEFERRED", "PRAGMA query_only = ON"] : ["BEGIN IMMEDIATE"],
+  end: (options: TransactionOptions) => (options.readOnly ? ["PRAGMA query_only = OFF"] : []),
+  serverVersionSql: "SELECT sqlite_version()",
+  mapError,
+};

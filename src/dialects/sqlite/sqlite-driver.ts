@@ -1,0 +1,112 @@
+import type { DriverConnection, DriverResult, Row } from "../../backend.js";
+import { bigintDecoder, decodeBoolean, decodeJson, decodeUtcTimestamp, formatUtcTimestamp, type ValueOptions } from "../../decoders.js";
+import { loadDriver } from "../../load-driver.js";
+import { makeRow, type Columns, type Decoder } from "../../rows.js";
+import type { SqliteConfig } from "./sqlite-config.js";
+
+/** The subset of better-sqlite3 this driver uses. */
+interface Statement {
+  readonly reader: boolean;
+  raw(on: boolean): Statement;
+  safeIntegers(on: boolean): Statement;
+  columns(): { name: string; type: string | null }[];
+  all(...values: unknown[]): unknown[][];
+  iterate(...values: unknown[]): IterableIterator<unknown[]>;
+  run(...values: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+}
+interface SqliteDatabase {
+  prepare(sql: string): Statement;
+  pragma(sql: string): unknown;
+  close(): void;
+}
+type SqliteConstructor = new (filename: string, options: { readonly?: boolean; fileMustExist?: boolean; timeout?: number }) => SqliteDatabase;
+
+const STATEMENT_CACHE = 200;
+
+/** Chooses a decoder from a column's declared type; expressions (no type) only get integer handling. */
+function decoderFor(declared: string | null, bigint: Decoder): Decoder {
+  const type = (declared ?? "").toUpperCase();
+  if (type === "BOOLEAN" || type === "BOOL") return decodeBoolean;
+  if (type === "JSON" || type === "JSONB") return decodeJson;
+  if (type === "TIMESTAMP" || type === "DATETIME" || type === "TIMESTAMPTZ") return decodeUtcTimestamp;
+  return (v) => (typeof v === "bigint" ? bigint!(v) : v);
+}
+
+/** Encodes a bound value the way SQLite stores the portable types. */
+function encode(value: unknown): unknown {
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (value instanceof Date) return formatUtcTimestamp(value);
+  return value;
+}
+
+class SqliteConnection implements DriverConnection {
+  private readonly statements = new Map<string, { stmt: Statement; columns?: Columns }>();
+  private readonly bigint: Decoder;
+
+  constructor(private readonly db: SqliteDatabase, values: ValueOptions) {
+    this.bigint = bigintDecoder(values.bigint);
+  }
+
+  private prepare(sql: string): { stmt: Statement; columns?: Columns } {
+    let entry = this.statements.get(sql);
+    if (entry === undefined) {
+      const stmt = this.db.prepare(sql).safeIntegers(true);
+      entry = { stmt };
+      if (stmt.reader) {
+        stmt.raw(true);
+        const cols = stmt.columns();
+        entry.columns = { names: cols.map((c) => c.name), decoders: cols.map((c) => decoderFor(c.type, this.bigint)) };
+      }
+      if (this.statements.size >= STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
+      this.statements.set(sql, entry);
+    }
+    return entry;
+  }
+
+  async query(sql: string, values: readonly unknown[]): Promise<DriverResult> {
+    const { stmt, columns } = this.prepare(sql);
+    const args = values.map(encode);
+    if (columns !== undefined) {
+      const rows = stmt.all(...args).map((r) => makeRow(columns, r));
+      return { rows, rowCount: rows.length };
+    }
+    const info = stmt.run(...args);
+    return { rows: [], rowCount: info.changes, insertId: this.bigint!(info.lastInsertRowid) as number };
+  }
+
+  async *stream(sql: string, values: readonly unknown[]): AsyncIterable<Row> {
+    const { stmt, columns } = this.prepare(sql);
+    if (columns === undefined) {
+      await this.query(sql, values);
+      return;
+    }
+    for (const r of stmt.iterate(...values.map(encode))) yield makeRow(columns, r);
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    try {
+      this.db.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  onError(): void {
+    // An embedded database raises no errors while idle.
+  }
+}
+
+/** Opens a better-sqlite3 database with foreign keys on, a busy timeout, and WAL for files. */
+export async function connectSqlite(config: SqliteConfig, values: ValueOptions): Promise<DriverConnection> {
+  const Database = loadDriver<SqliteConstructor>("better-sqlite3", "sqlite");
+  const memory = config.filename === ":memory:" || config.filename === "";
+  const db = new Database(config.filename, {
+    readonly: config.mode === "ro",
+    fileMustExist: config.mode === "ro" || config.mode === "rw",
+    timeout: config.busyTimeoutMs,
+  });
+  db.pragma("foreign_keys = ON");
+  if (!memory && config.mode !== "ro") db.pragma("journal_mode = WAL");
+  return new SqliteConnection(db, values);
+}

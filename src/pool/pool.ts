@@ -1,0 +1,309 @@
+import { PolysqlError, PoolError } from "../errors.js";
+import type { PoolOptions } from "./pool-options.js";
+
+/** How the pool makes, checks and ends its resources. */
+export interface PoolResource<R> {
+  create(): Promise<R>;
+  destroy(resource: R): Promise<void>;
+  /** True when the resource still works; called on resources that sat idle. */
+  validate(resource: R): Promise<boolean>;
+  /** Cheap synchronous check made on every hand-out: false evicts the resource unseen. */
+  isAlive(resource: R): boolean;
+}
+
+/** Point-in-time pool state and counters since the pool was built. */
+export interface PoolMetrics {
+  total: number;
+  active: number;
+  idle: number;
+  waiting: number;
+  pendingCreates: number;
+  acquired: number;
+  created: number;
+  destroyed: number;
+  acquireTimeouts: number;
+  validationFailures: number;
+  connectionErrors: number;
+  /** Acquire wait over the last 1,024 acquires, in ms. */
+  acquireWaitMs: { p50: number; p99: number };
+}
+
+interface Slot<R> {
+  resource: R;
+  expiresAt: number;
+  idleSince: number;
+  lease?: Lease<R>;
+}
+
+/** A borrowed resource; give it back exactly once with `pool.release(lease)`. */
+export class Lease<R> {
+  released = false;
+  leakTimer?: NodeJS.Timeout;
+  constructor(
+    readonly resource: R,
+    readonly slot: Slot<R>,
+  ) {}
+}
+
+interface Waiter<R> {
+  resolve(lease: Lease<R>): void;
+  reject(err: unknown): void;
+  startedAt: number;
+  timer?: NodeJS.Timeout;
+  stack?: string;
+}
+
+const WAIT_SAMPLES = 1024;
+
+/**
+ * A generic pool: limits, an absolute acquire deadline, create deadline, idle
+ * and lifetime retirement, validation of idle resources, leak warnings and
+ * metrics. Every state change ends in `pulse()`, the one place that hands out
+ * idle resources and starts creates.
+ */
+export class Pool<R> {
+  private readonly idle: Slot<R>[] = [];
+  private readonly busy = new Set<Slot<R>>();
+  private readonly waiters: Waiter<R>[] = [];
+  private pendingCreates = 0;
+  private closed = false;
+  private readonly reaper: NodeJS.Timeout;
+  private readonly waits = new Float64Array(WAIT_SAMPLES);
+  private waitCount = 0;
+  private readonly counters = { acquired: 0, created: 0, destroyed: 0, acquireTimeouts: 0, validationFailures: 0, connectionErrors: 0 };
+
+  constructor(
+    private readonly factory: PoolResource<R>,
+    readonly options: PoolOptions,
+    private readonly warn: (message: string) => void = (m) => process.emitWarning(m, { code: "POLYSQL_POOL" }),
+  ) {
+    const interval = Math.max(10, Math.min(1_000, options.idleTimeoutMs || 1_000, options.maxLifetimeMs || 1_000));
+    this.reaper = setInterval(() => this.reap(), interval).unref();
+    this.pulse();
+  }
+
+  /** Borrows a resource, waiting at most `acquireTimeoutMs`. */
+  acquire(): Promise<Lease<R>> {
+    if (this.closed) return Promise.reject(new PoolError("pool_closed", "The pool is closed"));
+    const now = performance.now();
+    if (this.waiters.length === 0) {
+      const slot = this.takeIdle(now);
+      if (slot !== undefined) return Promise.resolve(this.lend(slot, now, undefined));
+    }
+    return new Promise<Lease<R>>((resolve, reject) => {
+      const waiter: Waiter<R> = { resolve, reject, startedAt: now };
+      if (this.options.leakDetectionMs > 0) waiter.stack = new Error("acquired here").stack;
+      waiter.timer = setTimeout(() => this.expire(waiter), this.options.acquireTimeoutMs);
+      this.waiters.push(waiter);
+      this.pulse();
+    });
+  }
+
+  /** Gives a resource back; `destroy` (or a closed pool) ends it instead of keeping it. */
+  release(lease: Lease<R>, destroy = false): void {
+    if (lease.released) throw new PoolError("pool_misuse", "This connection was already released");
+    lease.released = true;
+    clearTimeout(lease.leakTimer);
+    const slot = lease.slot;
+    slot.lease = undefined;
+    this.busy.delete(slot);
+    if (destroy || this.closed || performance.now() >= slot.expiresAt) {
+      this.destroySlot(slot);
+    } else {
+      slot.idleSince = performance.now();
+      this.idle.push(slot);
+    }
+    this.pulse();
+  }
+
+  /** Current state and counters. */
+  metrics(): PoolMetrics {
+    const samples = Array.from(this.waits.subarray(0, Math.min(this.waitCount, WAIT_SAMPLES))).sort((a, b) => a - b);
+    const at = (q: number) => (samples.length === 0 ? 0 : round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]));
+    return {
+      total: this.idle.length + this.busy.size,
+      active: this.busy.size,
+      idle: this.idle.length,
+      waiting: this.waiters.length,
+      pendingCreates: this.pendingCreates,
+      ...this.counters,
+      acquireWaitMs: { p50: at(0.5), p99: at(0.99) },
+    };
+  }
+
+  /** True when no idle resource is free and no more may be created. */
+  get exhausted(): boolean {
+    return this.idle.length === 0 && this.busy.size + this.pendingCreates >= this.options.max;
+  }
+
+  /** Rejects waiters, ends idle resources; busy ones end when released. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.reaper);
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new PoolError("pool_closed", "The pool was closed while waiting for a connection"));
+    }
+    await Promise.all(this.idle.splice(0).map((s) => this.destroySlot(s)));
+  }
+
+  private pulse(): void {
+    if (this.closed) return;
+    while (this.waiters.length > 0) {
+      const slot = this.takeIdle(performance.now());
+      if (slot === undefined) break;
+      this.handOver(slot);
+    }
+    while (this.waiters.length > this.pendingCreates && this.idle.length + this.busy.size + this.pendingCreates < this.options.max) {
+      this.create();
+    }
+  }
+
+  /** Pops the most recently used idle slot that is not past its lifetime. */
+  private takeIdle(now: number): Slot<R> | undefined {
+    for (;;) {
+      const slot = this.idle.pop();
+      if (slot === undefined) return undefined;
+      if (now < slot.expiresAt && this.factory.isAlive(slot.resource)) return slot;
+      void this.destroySlot(slot);
+    }
+  }
+
+  /** Gives a slot to the first waiter, validating it first when it sat idle. */
+  private handOver(slot: Slot<R>): void {
+    const now = performance.now();
+    if (now - slot.idleSince < this.options.validateAfterIdleMs) {
+      const waiter = this.waiters.shift()!;
+      clearTimeout(waiter.timer);
+      waiter.resolve(this.lend(slot, waiter.startedAt, waiter.stack));
+      return;
+    }
+    this.busy.add(slot);
+    withTimeout(this.factory.validate(slot.resource), this.options.validationTimeoutMs).then(
+      (ok) => {
+        this.busy.delete(slot);
+        if (!ok) return this.fail(slot);
+        slot.idleSince = performance.now();
+        this.idle.push(slot);
+        this.pulse();
+      },
+      () => {
+        this.busy.delete(slot);
+        this.fail(slot);
+      },
+    );
+  }
+
+  private fail(slot: Slot<R>): void {
+    this.counters.validationFailures++;
+    this.destroySlot(slot);
+    this.pulse();
+  }
+
+  private lend(slot: Slot<R>, startedAt: number, stack: string | undefined): Lease<R> {
+    const lease = new Lease(slot.resource, slot);
+    slot.lease = lease;
+    this.busy.add(slot);
+    this.counters.acquired++;
+    this.waits[this.waitCount++ % WAIT_SAMPLES] = performance.now() - startedAt;
+    if (this.options.leakDetectionMs > 0) {
+      const trace = stack ?? new Error("acquired here").stack;
+      lease.leakTimer = setTimeout(
+        () => this.warn(`A connection has been held for over ${this.options.leakDetectionMs} ms; possible leak. ${trace}`),
+        this.options.leakDetectionMs,
+      ).unref();
+    }
+    return lease;
+  }
+
+  private expire(waiter: Waiter<R>): void {
+    const index = this.waiters.indexOf(waiter);
+    if (index < 0) return;
+    this.waiters.splice(index, 1);
+    this.counters.acquireTimeouts++;
+    const m = this.metrics();
+    waiter.reject(
+      new PoolError(
+        "pool_timeout",
+        `No connection available within ${this.options.acquireTimeoutMs} ms (max ${this.options.max}, active ${m.active}, waiting ${m.waiting})`,
+      ),
+    );
+  }
+
+  private create(): void {
+    this.pendingCreates++;
+    const created = withTimeout(this.factory.create(), this.options.connectTimeoutMs, (late) => void this.factory.destroy(late));
+    created.then(
+      (resource) => {
+        this.pendingCreates--;
+        this.counters.created++;
+        const now = performance.now();
+        const lifetime = this.options.maxLifetimeMs;
+        const slot: Slot<R> = { resource, expiresAt: lifetime > 0 ? now + lifetime * (1 - Math.random() * 0.025) : Infinity, idleSince: now };
+        if (this.closed) return void this.destroySlot(slot);
+        this.idle.push(slot);
+        this.pulse();
+      },
+      (err) => {
+        this.pendingCreates--;
+        this.counters.connectionErrors++;
+        // The oldest waiter learns why; the rest keep waiting for their own deadline.
+        const waiter = this.waiters.shift();
+        if (waiter !== undefined) {
+          clearTimeout(waiter.timer);
+          waiter.reject(err);
+        }
+        this.pulse();
+      },
+    );
+  }
+
+  private destroySlot(slot: Slot<R>): Promise<void> {
+    this.counters.destroyed++;
+    return this.factory.destroy(slot.resource).catch(() => undefined);
+  }
+
+  /** Retires idle slots past their idle timeout or lifetime, and tops up to `min`. */
+  private reap(): void {
+    const now = performance.now();
+    const { idleTimeoutMs, min } = this.options;
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const slot = this.idle[i];
+      const total = this.idle.length + this.busy.size;
+      const idleTooLong = idleTimeoutMs > 0 && now - slot.idleSince >= idleTimeoutMs && total > min;
+      if (idleTooLong || now >= slot.expiresAt) {
+        this.idle.splice(i, 1);
+        void this.destroySlot(slot);
+      }
+    }
+    while (!this.closed && this.idle.length + this.busy.size + this.pendingCreates < min) this.create();
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** Resolves with the promise or rejects at the deadline; a value arriving late goes to `onLate`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, onLate?: (value: T) => void): Promise<T> {
+  if (ms <= 0) return promise;
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const timer = setTimeout(() => {
+      done = true;
+      reject(new PolysqlError("connection_failure", `Timed out after ${ms} ms`));
+    }, ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        if (done) onLate?.(value);
+        else resolve(value);
+      },
+      (err) => {
+        clearTimeout(timer);
+        if (!done) reject(err);
+      },
+    );
+  });
+}

@@ -1,0 +1,102 @@
+import type { Dialect, IsolationLevel, Row, TransactionOptions } from "./backend.js";
+import { ConfigError, PolysqlError } from "./errors.js";
+import { Queryable } from "./queryable.js";
+import type { Session } from "./session.js";
+import type { CompiledQuery } from "./sql/index.js";
+
+const ISOLATION_LEVELS: readonly IsolationLevel[] = ["read uncommitted", "read committed", "repeatable read", "serializable"];
+const OPTION_KEYS = new Set(["isolation", "readOnly", "retries"]);
+
+/** Checks `transaction()` options once, naming the bad option and the accepted values. */
+export function checkTransactionOptions(options: TransactionOptions): void {
+  if (options === null || typeof options !== "object") throw new ConfigError("Transaction options must be an object");
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw new ConfigError(`Unknown transaction option "${key}" (accepted: isolation, readOnly, retries)`);
+  }
+  if (options.isolation !== undefined && !ISOLATION_LEVELS.includes(options.isolation)) {
+    throw new ConfigError(`Transaction option "isolation" must be one of ${ISOLATION_LEVELS.map((l) => `"${l}"`).join(", ")}`);
+  }
+  if (options.readOnly !== undefined && typeof options.readOnly !== "boolean") {
+    throw new ConfigError(`Transaction option "readOnly" must be true or false`);
+  }
+  if (options.retries !== undefined && (!Number.isInteger(options.retries) || options.retries < 0)) {
+    throw new ConfigError(`Transaction option "retries" must be a whole number >= 0`);
+  }
+}
+
+/**
+ * A transaction handed to a `transaction()` callback: the same query methods as
+ * `Database`, all on one connection. Nested `transaction()` calls are savepoints.
+ *
+ * @example
+ * await db.transaction(async (tx) => {
+ *   await tx.execute("UPDATE accounts SET balance = balance - :n WHERE id = :id", { n, id });
+ *   await tx.transaction(async (inner) => inner.execute("INSERT INTO audit (note) VALUES ('x')"));
+ * });
+ */
+export class Transaction extends Queryable {
+  private finished = false;
+  private savepoints = 0;
+
+  constructor(
+    private readonly session: Session,
+    private readonly depth: number,
+  ) {
+    super();
+  }
+
+  get dialect(): string {
+    return this.session.dialect.name;
+  }
+
+  protected get facts(): Dialect {
+    return this.session.dialect;
+  }
+
+  /** Runs `fn` inside a savepoint: released on return, rolled back to on error (and the error rethrown). */
+  async transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
+    this.check();
+    checkTransactionOptions(options);
+    if (options.isolation !== undefined || options.readOnly !== undefined) {
+      throw new ConfigError("A nested transaction (savepoint) cannot change isolation or readOnly");
+    }
+    const name = `polysql_sp_${this.depth + 1}_${++this.savepoints}`;
+    const child = new Transaction(this.session, this.depth + 1);
+    await this.session.runAll([`SAVEPOINT ${name}`]);
+    try {
+      const result = await fn(child);
+      await this.session.runAll([`RELEASE SAVEPOINT ${name}`]);
+      return result;
+    } catch (err) {
+      if (!this.session.broken) {
+        await this.session.runAll([`ROLLBACK TO SAVEPOINT ${name}`, `RELEASE SAVEPOINT ${name}`]).catch(() => {
+          this.session.broken = true;
+        });
+      }
+      throw err;
+    } finally {
+      child.finish();
+    }
+  }
+
+  /** Marks this handle unusable once its transaction or savepoint has ended. */
+  finish(): void {
+    this.finished = true;
+  }
+
+  private check(): void {
+    if (this.finished) {
+      throw new PolysqlError("transaction_error", "This transaction has already finished; use the handle only inside its callback");
+    }
+  }
+
+  protected runQuery(query: CompiledQuery) {
+    this.check();
+    return this.session.run(query);
+  }
+
+  protected streamQuery(query: CompiledQuery, batchSize: number): AsyncGenerator<Row> {
+    this.check();
+    return this.session.stream(query, batchSize);
+  }
+}

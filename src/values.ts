@@ -1,0 +1,51 @@
+import { ParameterError } from "./errors.js";
+
+/**
+ * Checks and normalizes one bound value before any dialect sees it: plain
+ * objects and arrays become JSON text, `Uint8Array` becomes `Buffer`;
+ * functions, symbols and non-finite numbers are errors naming the parameter.
+ */
+export function normalizeValue(value: unknown, index: number): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+    case "bigint":
+      return value;
+    case "number":
+      if (!Number.isFinite(value)) {
+        throw new ParameterError("invalid_parameter", `Parameter ${index + 1} is ${value}, which no engine stores as a number`);
+      }
+      return value;
+    case "undefined":
+      throw new ParameterError("missing_parameter", `Parameter ${index + 1} is undefined; pass null for SQL NULL`);
+    case "function":
+    case "symbol":
+      throw new ParameterError("invalid_parameter", `Parameter ${index + 1} is a ${typeof value}, which cannot be bound`);
+  }
+  if (value === null || value instanceof Date || Buffer.isBuffer(value)) {
+    if (value instanceof Date && Number.isNaN(value.getTime())) {
+      throw new ParameterError("invalid_parameter", `Parameter ${index + 1} is an invalid Date`);
+    }
+    return value;
+  }
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (Array.isArray(value) || isPlainObject(value)) return JSON.stringify(value);
+  throw new ParameterError(
+    "invalid_parameter",
+    `Parameter ${index + 1} is a ${(value as object).constructor?.name ?? "object"}; bind strings, numbers, booleans, bigints, Dates, Buffers or plain JSON values`,
+  );
+}
+
+function isPlainObject(value: unknown): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Copies a driver row into an object that a column named `__proto__` cannot pollute. */
+export function safeRow(source: Record<string, unknown>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    Object.defineProperty(row, key, { value: source[key], enumerable: true, writable: true, configurable: true });
+  }
+  return row;
+}
