@@ -59,11 +59,32 @@ export interface MappedError {
   column?: string;
 }
 
+/**
+ * The portable column types migrations and schemas are written with. `SERIAL` and
+ * `BIGSERIAL` stand for the whole phrase `SERIAL PRIMARY KEY` (an auto-increment key).
+ */
+export type PortableType =
+  | "INTEGER"
+  | "BIGINT"
+  | "DECIMAL"
+  | "BOOLEAN"
+  | "TEXT"
+  | "VARCHAR"
+  | "JSON"
+  | "UUID"
+  | "TIMESTAMP"
+  | "DATE"
+  | "BYTES"
+  | "SERIAL"
+  | "BIGSERIAL";
+
 /** One engine's facts, as data. */
 export interface Dialect {
   readonly name: string;
   readonly syntax: SqlSyntax;
   readonly capabilities: Capabilities;
+  /** Portable type → this engine's spelling; arguments such as `(10,2)` are kept after it. */
+  readonly types: Readonly<Record<PortableType, string>>;
   /** Most bound parameters one statement may carry. */
   readonly maxParameters: number;
   /** Longest identifier the engine accepts, in bytes. */

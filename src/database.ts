@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { BackendDefinition, Dialect, Row, TransactionOptions } from "./backend.js";
 import type { ValueOptions } from "./decoders.js";
-import { PolysqlError, PoolError } from "./errors.js";
+import { ConnectionError, PolysqlError, PoolError } from "./errors.js";
 import { Lease, Pool, type PoolMetrics } from "./pool/pool.js";
 import type { PoolOptions } from "./pool/pool-options.js";
 import { Queryable } from "./queryable.js";
@@ -44,7 +44,13 @@ export class Database extends Queryable {
     super();
     this.pool = new Pool<Session>(
       {
-        create: async () => new Session(await backend.connect(config, values), backend),
+        create: async () => {
+          try {
+            return new Session(await backend.connect(config, values), backend);
+          } catch (err) {
+            throw connectError(backend, err);
+          }
+        },
         destroy: (s) => s.driver.close(),
         validate: async (s) => {
           if (s.broken) return false;
@@ -204,6 +210,14 @@ export class Database extends Queryable {
       this.release(lease);
     }
   }
+}
+
+/** A failure to open a connection, as a `connection_failure` unless the engine says more (e.g. bad password). */
+function connectError(backend: BackendDefinition<object>, err: unknown): unknown {
+  if (err instanceof PolysqlError) return err;
+  const mapped = backend.dialect.mapError(err);
+  const message = `Could not connect to ${backend.name}: ${String((err as Error)?.message ?? err)}`;
+  return new ConnectionError(message, { ...mapped, engine: backend.name, cause: err, transient: mapped === undefined || mapped.code === "connection_failure" });
 }
 
 function firstValue(row: Row | undefined): string | undefined {
