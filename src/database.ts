@@ -7,7 +7,8 @@ import type { PoolOptions } from "./pool/pool-options.js";
 import { Queryable } from "./queryable.js";
 import { Session } from "./session.js";
 import type { CompiledQuery } from "./sql/index.js";
-import { checkTransactionOptions, Transaction } from "./transaction.js";
+import { Connection } from "./connection.js";
+import { checkTransactionOptions, runInTransaction, Transaction } from "./transaction.js";
 
 /** What `health()` reports; it never throws. */
 export interface HealthReport {
@@ -107,35 +108,31 @@ export class Database extends Queryable {
 
   private async runTransaction<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactionOptions): Promise<T> {
     const lease = await this.acquire();
-    const session = lease.resource;
-    const tx = new Transaction(session, 0);
-    let committed = false;
     try {
-      session.inTransaction = true;
-      await session.runAll(this.facts.begin(options));
-      const outer = openTransactions.getStore();
-      const inside = new Set(outer ?? []).add(this);
-      const result = await openTransactions.run(inside, () => fn(tx));
-      tx.finish();
-      await session.runAll(["COMMIT"]);
-      committed = true;
-      return result;
-    } catch (err) {
-      tx.finish();
-      if (!committed && !session.broken) {
-        await session.runAll(["ROLLBACK"]).catch(() => {
-          session.broken = true;
-        });
-      }
-      throw err;
+      const inside = new Set(openTransactions.getStore() ?? []).add(this);
+      return await runInTransaction(lease.resource, options, (tx) => openTransactions.run(inside, () => fn(tx)));
     } finally {
-      session.inTransaction = false;
-      const end = this.facts.end?.(options) ?? [];
-      if (end.length > 0 && !session.broken) {
-        await session.runAll(end).catch(() => {
-          session.broken = true;
-        });
-      }
+      this.release(lease);
+    }
+  }
+
+  /**
+   * Runs `fn` with one connection held for its whole duration, outside any
+   * transaction: for session-bound work such as advisory locks or `SET`.
+   * The connection is checked back in afterwards (rolled back if a transaction
+   * was left open, destroyed if it broke).
+   *
+   * @example
+   * await db.connection(async (conn) => { await conn.execute("SELECT pg_advisory_lock(1)"); ... });
+   */
+  async connection<T>(fn: (conn: Connection) => Promise<T> | T): Promise<T> {
+    const lease = await this.acquire();
+    const conn = new Connection(lease.resource);
+    try {
+      const inside = new Set(openTransactions.getStore() ?? []).add(this);
+      return await openTransactions.run(inside, () => fn(conn));
+    } finally {
+      conn.finish();
       this.release(lease);
     }
   }

@@ -1,6 +1,7 @@
 export { connect, type ConnectOptions } from "./connect.js";
 export { Database, type HealthReport } from "./database.js";
 export { Transaction } from "./transaction.js";
+export { Connection } from "./connection.js";
 export type { ExecuteResult, Params, Query, StreamOptions } from "./queryable.js";
 export { sql, SqlQuery, isSqlQuery, quoteIdentifier, compile, type CompiledQuery } from "./sql/index.js";
 export {

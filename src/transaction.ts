@@ -100,3 +100,37 @@ export class Transaction extends Queryable {
     return this.session.stream(query, batchSize);
   }
 }
+
+/**
+ * Opens a transaction on a session, runs `fn`, commits on return, rolls back
+ * and rethrows on error, and undoes the dialect's session settings afterwards.
+ */
+export async function runInTransaction<T>(session: Session, options: TransactionOptions, fn: (tx: Transaction) => Promise<T> | T): Promise<T> {
+  const tx = new Transaction(session, 0);
+  let committed = false;
+  session.inTransaction = true;
+  try {
+    await session.runAll(session.dialect.begin(options));
+    const result = await fn(tx);
+    tx.finish();
+    await session.runAll(["COMMIT"]);
+    committed = true;
+    return result;
+  } catch (err) {
+    tx.finish();
+    if (!committed && !session.broken) {
+      await session.runAll(["ROLLBACK"]).catch(() => {
+        session.broken = true;
+      });
+    }
+    throw err;
+  } finally {
+    session.inTransaction = false;
+    const end = session.dialect.end?.(options) ?? [];
+    if (end.length > 0 && !session.broken) {
+      await session.runAll(end).catch(() => {
+        session.broken = true;
+      });
+    }
+  }
+}

@@ -92,7 +92,7 @@ function emitValue(syntax: SqlSyntax, value: unknown, out: Output, label: string
   if (value instanceof SqlQuery) emitQuery(syntax, value, out);
   else if (value instanceof SqlIdentifier) out.sql += value.parts.map((part) => quoteIdentifier(syntax, part)).join(".");
   else if (value === undefined) {
-    throw new ParameterError("missing_parameter", `Interpolated value ${label} is undefined: use null for NULL`);
+    throw new ParameterError("missing_parameter", `Missing parameter: interpolated value ${label} is undefined (use null for NULL)`);
   } else {
     out.values.push(value);
     out.sql += out.dollar ? `$${out.values.length}` : "?";

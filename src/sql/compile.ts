@@ -77,7 +77,7 @@ function bindNamed(syntax: SqlSyntax, template: Template, params: Readonly<Recor
 
 function missingNamed(params: object, name: string, sql: string): ParameterError {
   const message = Object.hasOwn(params, name)
-    ? `Parameter ":${name}" is undefined: use null for NULL`
+    ? `Missing parameter ":${name}": its value is undefined (use null for NULL)`
     : `Missing parameter ":${name}"`;
   return new ParameterError("missing_parameter", message, { sql });
 }
@@ -93,7 +93,7 @@ function bindPositional(syntax: SqlSyntax, template: Template, params: readonly 
   }
   const index = params.findIndex((value) => value === undefined);
   if (index >= 0) {
-    throw new ParameterError("missing_parameter", `Parameter #${index + 1} ("?") is undefined: use null for NULL`, {
+    throw new ParameterError("missing_parameter", `Missing parameter #${index + 1} ("?"): its value is undefined (use null for NULL)`, {
       sql: template.text,
     });
   }
