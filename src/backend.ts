@@ -21,6 +21,12 @@ export interface DriverConnection {
   query(sql: string, values: readonly unknown[]): Promise<DriverResult>;
   /** Streams rows with constant memory (a server-side cursor or the engine's equivalent). */
   stream(sql: string, values: readonly unknown[], options: { batchSize: number }): AsyncIterable<Row>;
+  /**
+   * Returns the connection to a clean session: rolls back an open transaction and
+   * clears `SET`s, temporary tables, user variables, prepared statements and locks.
+   * Called before a connection whose session state may have changed is reused.
+   */
+  reset(): Promise<void>;
   /** Closes the connection; never throws. */
   close(): Promise<void>;
   /** Registers a handler for errors raised while the connection sits idle. */

@@ -5,7 +5,7 @@ import { ConnectionError, PolysqlError, PoolError } from "./errors.js";
 import { Lease, Pool, type PoolMetrics } from "./pool/pool.js";
 import type { PoolOptions } from "./pool/pool-options.js";
 import { Queryable } from "./queryable.js";
-import { Session } from "./session.js";
+import { resetSession, Session } from "./session.js";
 import type { CompiledQuery } from "./sql/index.js";
 import { Connection } from "./connection.js";
 import { checkTransactionOptions, runInTransaction, Transaction } from "./transaction.js";
@@ -79,7 +79,7 @@ export class Database extends Queryable {
       const result = await lease.resource.run({ sql: this.facts.serverVersionSql, values: [] });
       this.serverVersion = firstValue(result.rows[0]);
     } finally {
-      this.release(lease);
+      await this.release(lease);
     }
     return this;
   }
@@ -112,7 +112,7 @@ export class Database extends Queryable {
       const inside = new Set(openTransactions.getStore() ?? []).add(this);
       return await runInTransaction(lease.resource, options, (tx) => openTransactions.run(inside, () => fn(tx)));
     } finally {
-      this.release(lease);
+      await this.release(lease);
     }
   }
 
@@ -128,12 +128,14 @@ export class Database extends Queryable {
   async connection<T>(fn: (conn: Connection) => Promise<T> | T): Promise<T> {
     const lease = await this.acquire();
     const conn = new Connection(lease.resource);
+    // Anything may happen to a pinned session: always reset it before reuse.
+    lease.resource.dirty = true;
     try {
       const inside = new Set(openTransactions.getStore() ?? []).add(this);
       return await openTransactions.run(inside, () => fn(conn));
     } finally {
       conn.finish();
-      this.release(lease);
+      await this.release(lease);
     }
   }
 
@@ -186,8 +188,11 @@ export class Database extends Queryable {
     return this.pool.acquire();
   }
 
-  private release(lease: Lease<Session>): void {
-    this.pool.release(lease, lease.resource.broken);
+  /** Returns a connection; one whose session state changed is reset first, or destroyed if that fails. */
+  private release(lease: Lease<Session>): void | Promise<void> {
+    const session = lease.resource;
+    if (!session.dirty && !session.inTransaction) return this.pool.release(lease, session.broken);
+    return resetSession(session, this.pool.options.validationTimeoutMs).then((clean) => this.pool.release(lease, !clean));
   }
 
   protected async runQuery(query: CompiledQuery) {
@@ -195,7 +200,7 @@ export class Database extends Queryable {
     try {
       return await lease.resource.run(query);
     } finally {
-      this.release(lease);
+      await this.release(lease);
     }
   }
 
@@ -204,7 +209,7 @@ export class Database extends Queryable {
     try {
       yield* lease.resource.stream(query, batchSize);
     } finally {
-      this.release(lease);
+      await this.release(lease);
     }
   }
 }

@@ -47,3 +47,41 @@ export function decodeUtcTimestamp(value: unknown): unknown {
 export function formatUtcTimestamp(date: Date): string {
   return date.toISOString().replace("T", " ").replace("Z", "");
 }
+
+/** Exact decimal text, padded or rounded (half away from zero) to the declared scale. */
+export function formatDecimal(value: unknown, scale: number | undefined): string {
+  let text = typeof value === "number" ? numberText(value) : String(value);
+  if (scale === undefined || !/^-?\d+(\.\d+)?$/.test(text)) return text;
+  const negative = text.startsWith("-");
+  if (negative) text = text.slice(1);
+  let [int, frac = ""] = text.split(".");
+  if (frac.length > scale) {
+    const roundUp = frac.charCodeAt(scale) >= 53; // '5'
+    frac = frac.slice(0, scale);
+    if (roundUp) {
+      const digits = (int + frac).split("").map(Number);
+      let i = digits.length - 1;
+      for (; i >= 0 && digits[i] === 9; i--) digits[i] = 0;
+      if (i < 0) digits.unshift(1);
+      else digits[i]++;
+      const joined = digits.join("");
+      int = joined.slice(0, joined.length - scale) || "0";
+      frac = joined.slice(joined.length - scale);
+    }
+  }
+  frac = frac.padEnd(scale, "0");
+  const out = scale > 0 ? `${int}.${frac}` : int;
+  return negative && /[1-9]/.test(out) ? `-${out}` : out;
+}
+
+function numberText(n: number): string {
+  // Plain notation for the range a DECIMAL column holds; toString would give 1e+21.
+  return Math.abs(n) < 1e21 ? n.toFixed(Math.min(20, Math.max(0, decimals(n)))) : n.toString();
+}
+
+function decimals(n: number): number {
+  const s = n.toString();
+  const e = /e-(\d+)$/.exec(s);
+  if (e) return Number(e[1]) + (s.split("e")[0].split(".")[1]?.length ?? 0);
+  return s.split(".")[1]?.length ?? 0;
+}

@@ -32,3 +32,4 @@ export type { PoolOptions } from "./pool/pool-options.js";
 export type { PoolMetrics } from "./pool/pool.js";
 export type { BigintMode } from "./decoders.js";
 export { redactUrl } from "./redact.js";
+export { json } from "./values.js";

@@ -3,12 +3,39 @@ import { engineError, PolysqlError } from "./errors.js";
 import type { CompiledQuery } from "./sql/index.js";
 
 /**
+ * Statements that can leave state in a session: SET/RESET, temporary tables,
+ * explicit transactions, locks, user variables, prepared statements, USE, LISTEN.
+ */
+const SESSION_STATE =
+  /^\s*(?:SET|RESET|BEGIN|START|LOCK|UNLOCK|PREPARE|DECLARE|LISTEN|USE|PRAGMA|ATTACH|CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?TEMP(?:ORARY)?)\b|advisory_lock|\bGET_LOCK\b|set_config|@\w+\s*:=/i;
+
+/** Resets a session's state before reuse; false when it could not be reset (then destroy it). */
+export async function resetSession(session: Session, timeoutMs: number): Promise<boolean> {
+  if (session.broken) return false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      session.driver.reset(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("reset timed out")), timeoutMs))),
+    ]);
+    session.dirty = false;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * One pooled connection and what the core knows about it: whether it broke,
  * and whether a transaction is open on it.
  */
 export class Session {
   broken = false;
   inTransaction = false;
+  /** The session may carry state (SET, temp tables, variables, locks) that must not reach the next borrower. */
+  dirty = false;
 
   constructor(
     readonly driver: DriverConnection,
@@ -25,6 +52,7 @@ export class Session {
 
   /** Runs a compiled query, translating driver errors into polysql errors. */
   async run(query: CompiledQuery): Promise<DriverResult> {
+    if (!this.dirty && SESSION_STATE.test(query.sql)) this.dirty = true;
     try {
       return await this.driver.query(query.sql, query.values);
     } catch (err) {
@@ -32,13 +60,20 @@ export class Session {
     }
   }
 
-  /** Runs plain statements in order (transaction control, session setup). */
+  /** Runs polysql's own control statements in order (transaction control, savepoints). */
   async runAll(statements: readonly string[]): Promise<void> {
-    for (const sql of statements) await this.run({ sql, values: [] });
+    for (const sql of statements) {
+      try {
+        await this.driver.query(sql, []);
+      } catch (err) {
+        throw this.translate(err, sql);
+      }
+    }
   }
 
   /** Streams a compiled query's rows. */
   async *stream(query: CompiledQuery, batchSize: number): AsyncGenerator<Row> {
+    if (!this.dirty && SESSION_STATE.test(query.sql)) this.dirty = true;
     try {
       yield* this.driver.stream(query.sql, query.values, { batchSize });
     } catch (err) {

@@ -1,5 +1,20 @@
 import { ParameterError } from "./errors.js";
 
+/** A value always bound as JSON text, even a top-level string, number, boolean or null. */
+export class JsonValue {
+  constructor(readonly value: unknown) {}
+}
+
+/**
+ * Marks a value to be bound as JSON. Objects and arrays are JSON already; use
+ * this for a JSON scalar such as a string, which would otherwise bind as text.
+ *
+ * @example await db.execute("INSERT INTO docs (body) VALUES (:b)", { b: json("just a string") });
+ */
+export function json(value: unknown): JsonValue {
+  return new JsonValue(value);
+}
+
 /**
  * Checks and normalizes one bound value before any dialect sees it: plain
  * objects and arrays become JSON text, `Uint8Array` becomes `Buffer`;
@@ -27,6 +42,11 @@ export function normalizeValue(value: unknown, index: number): unknown {
       throw new ParameterError("invalid_parameter", `Parameter ${index + 1} is an invalid Date`);
     }
     return value;
+  }
+  if (value instanceof JsonValue) {
+    const text = JSON.stringify(value.value);
+    if (text === undefined) throw new ParameterError("invalid_parameter", `Parameter ${index + 1}: json() of ${typeof value.value} has no JSON form`);
+    return text;
   }
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (Array.isArray(value) || isPlainObject(value)) return JSON.stringify(value);

@@ -22,6 +22,7 @@ interface MariadbConnection {
     destroy(): void;
   };
   end(): Promise<void>;
+  reset(): Promise<void>;
   destroy(): void;
   on(event: "error", handler: (err: unknown) => void): void;
 }
@@ -42,6 +43,9 @@ function decoderFor(field: FieldInfo, bigint: Decoder): Decoder {
       return undefined;
   }
 }
+
+/** Session settings polysql relies on, re-applied after a reset (the connect option sets them first). */
+const SESSION_SETUP = "SET time_zone = '+00:00'";
 
 function encode(value: unknown): unknown {
   return value instanceof Date ? formatUtcTimestamp(value) : value;
@@ -78,6 +82,12 @@ class MysqlConnection implements DriverConnection {
     } finally {
       stream.destroy();
     }
+  }
+
+  async reset(): Promise<void> {
+    // COM_RESET_CONNECTION: rollback, temporary tables, user variables, GET_LOCK locks, session variables.
+    await this.conn.reset();
+    await this.conn.query({ sql: SESSION_SETUP, rowsAsArray: true }, []);
   }
 
   async close(): Promise<void> {

@@ -19,7 +19,7 @@ interface PgResult {
 }
 interface PgClient {
   connect(): Promise<void>;
-  query(config: { text: string; values: unknown[]; rowMode: "array" } | object): Promise<PgResult>;
+  query(config: string | { text: string; values: unknown[]; rowMode: "array" } | object): Promise<PgResult>;
   end(): Promise<void>;
   on(event: "error", handler: (err: unknown) => void): void;
 }
@@ -85,6 +85,12 @@ class PostgresConnection implements DriverConnection {
     } finally {
       await cursor.close().catch(() => undefined);
     }
+  }
+
+  async reset(): Promise<void> {
+    // ROLLBACK outside a transaction is only a notice; DISCARD ALL cannot run inside one.
+    await this.client.query("ROLLBACK");
+    await this.client.query("DISCARD ALL");
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ const CONSTRAINT_CODES: Record<string, ErrorCode> = {
   SQLITE_CONSTRAINT_FOREIGNKEY: "foreign_key_violation",
   SQLITE_CONSTRAINT_NOTNULL: "not_null_violation",
   SQLITE_CONSTRAINT_CHECK: "check_violation",
+  SQLITE_CONSTRAINT_DATATYPE: "data_exception",
   SQLITE_BUSY: "lock_timeout",
   SQLITE_BUSY_SNAPSHOT: "serialization_failure",
   SQLITE_LOCKED: "lock_timeout",

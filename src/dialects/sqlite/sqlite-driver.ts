@@ -1,8 +1,9 @@
 import type { DriverConnection, DriverResult, Row } from "../../backend.js";
-import { bigintDecoder, decodeBoolean, decodeJson, decodeUtcTimestamp, formatUtcTimestamp, type ValueOptions } from "../../decoders.js";
+import { bigintDecoder, type ValueOptions } from "../../decoders.js";
 import { loadDriver } from "../../load-driver.js";
 import { makeRow, type Columns, type Decoder } from "../../rows.js";
 import type { SqliteConfig } from "./sqlite-config.js";
+import { decoderFor, encode } from "./sqlite-types.js";
 
 /** The subset of better-sqlite3 this driver uses. */
 interface Statement {
@@ -15,6 +16,8 @@ interface Statement {
   run(...values: unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
 interface SqliteDatabase {
+  readonly inTransaction: boolean;
+  exec(sql: string): void;
   prepare(sql: string): Statement;
   pragma(sql: string): unknown;
   close(): void;
@@ -22,22 +25,6 @@ interface SqliteDatabase {
 type SqliteConstructor = new (filename: string, options: { readonly?: boolean; fileMustExist?: boolean; timeout?: number }) => SqliteDatabase;
 
 const STATEMENT_CACHE = 200;
-
-/** Chooses a decoder from a column's declared type; expressions (no type) only get integer handling. */
-function decoderFor(declared: string | null, bigint: Decoder): Decoder {
-  const type = (declared ?? "").toUpperCase();
-  if (type === "BOOLEAN" || type === "BOOL") return decodeBoolean;
-  if (type === "JSON" || type === "JSONB") return decodeJson;
-  if (type === "TIMESTAMP" || type === "DATETIME" || type === "TIMESTAMPTZ") return decodeUtcTimestamp;
-  return (v) => (typeof v === "bigint" ? bigint!(v) : v);
-}
-
-/** Encodes a bound value the way SQLite stores the portable types. */
-function encode(value: unknown): unknown {
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (value instanceof Date) return formatUtcTimestamp(value);
-  return value;
-}
 
 class SqliteConnection implements DriverConnection {
   private readonly statements = new Map<string, { stmt: Statement; columns?: Columns }>();
@@ -81,6 +68,15 @@ class SqliteConnection implements DriverConnection {
       return;
     }
     for (const r of stmt.iterate(...values.map(encode))) yield makeRow(columns, r);
+  }
+
+  async reset(): Promise<void> {
+    if (this.db.inTransaction) this.db.exec("ROLLBACK");
+    const temps = this.db.prepare("SELECT name FROM temp.sqlite_master WHERE type = 'table'").raw(true).all() as string[][];
+    for (const [name] of temps) this.db.exec(`DROP TABLE temp."${name.replaceAll('"', '""')}"`);
+    this.statements.clear();
+    this.db.pragma("query_only = OFF");
+    this.db.pragma("foreign_keys = ON");
   }
 
   async close(): Promise<void> {
