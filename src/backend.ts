@@ -29,6 +29,12 @@ export interface DriverConnection {
   reset(): Promise<void>;
   /** Closes the connection; never throws. */
   close(): Promise<void>;
+  /**
+   * Optional fast path for bulk inserts (PostgreSQL COPY, SQLite one prepared
+   * statement): inserts rows of values in column order; names come quoted.
+   * Without it the core sends multi-row INSERTs sized to the engine's limits.
+   */
+  bulkInsert?(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<number>;
   /** Registers a handler for errors raised while the connection sits idle. */
   onError(handler: (err: unknown) => void): void;
 }
@@ -84,6 +90,21 @@ export type PortableType =
   | "SERIAL"
   | "BIGSERIAL";
 
+/**
+ * How the migrator takes a lock that the engine itself drops when the session
+ * ends (so a killed migrator never leaves a stale lock).
+ */
+export interface MigrationLockSql {
+  /** Tries once, without waiting long. Session locks answer one row whose first column is truthy when taken. */
+  readonly acquire: string;
+  /** Releases the lock (for a transactional lock: commits). */
+  readonly release: string;
+  /** The lock is the write transaction `acquire` opens (SQLite `BEGIN IMMEDIATE`): success is "no error", migrations run as savepoints inside it, and `abort` rolls back. */
+  readonly transactional?: boolean;
+  /** Undoes the lock after an unexpected error; defaults to `release`. */
+  readonly abort?: string;
+}
+
 /** One engine's facts, as data. */
 export interface Dialect {
   readonly name: string;
@@ -93,16 +114,28 @@ export interface Dialect {
   readonly types: Readonly<Record<PortableType, string>>;
   /** Most bound parameters one statement may carry. */
   readonly maxParameters: number;
+  /** Query answering the largest statement the server accepts, in bytes (MySQL `max_allowed_packet`). */
+  readonly packetLimitSql?: string;
   /** Longest identifier the engine accepts, in bytes. */
   readonly maxIdentifierLength: number;
   /** Statements that open a transaction with these options. */
   begin(options: TransactionOptions): string[];
   /** Statements that undo session settings `begin` made, run after COMMIT or ROLLBACK. */
   end?(options: TransactionOptions): string[];
+  /** What follows `INSERT INTO t` to insert a row of defaults: `DEFAULT VALUES` or `() VALUES ()`. */
+  readonly insertDefaults: string;
+  /**
+   * The clause after `INSERT ... VALUES (...)` that turns it into an upsert, from
+   * quoted names: the conflict columns, the columns to update, and the generated
+   * key column whose value the caller wants back (undefined when the row carries its key).
+   */
+  upsertClause(conflict: readonly string[], update: readonly string[], generatedKey: string | undefined): string;
   /** Query returning one row with one column: the server's version string. */
   readonly serverVersionSql: string;
   /** Translates a driver error; `undefined` when it is not an engine error. */
   mapError(err: unknown): MappedError | undefined;
+  /** The migrator's lock; a backend without one cannot run `migrate up/down/repair`. */
+  readonly migrationLock?: MigrationLockSql;
 }
 
 /**

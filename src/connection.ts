@@ -49,6 +49,12 @@ export class Connection extends Queryable {
     if (this.finished) throw new PolysqlError("transaction_error", "This connection was returned to the pool; use it only inside its callback");
   }
 
+  protected withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean): Promise<T> {
+    this.check();
+    if (!transactional || this.session.inTransaction) return fn(this.session);
+    return runInTransaction(this.session, {}, () => fn(this.session));
+  }
+
   protected runQuery(query: CompiledQuery) {
     this.check();
     return this.session.run(query);

@@ -195,6 +195,15 @@ export class Database extends Queryable {
     return resetSession(session, this.pool.options.validationTimeoutMs).then((clean) => this.pool.release(lease, !clean));
   }
 
+  protected async withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean): Promise<T> {
+    const lease = await this.acquire();
+    try {
+      return await (transactional ? runInTransaction(lease.resource, {}, () => fn(lease.resource)) : fn(lease.resource));
+    } finally {
+      await this.release(lease);
+    }
+  }
+
   protected async runQuery(query: CompiledQuery) {
     const lease = await this.acquire();
     try {

@@ -1,4 +1,8 @@
-import type { Dialect, Row } from "./backend.js";
+import type { Dialect, DriverResult, Row } from "./backend.js";
+import * as crud from "./crud/crud.js";
+import { insertMany, type InsertManyOptions } from "./crud/insert-many.js";
+import { Table, type TableOptions } from "./crud/table.js";
+import type { Session } from "./session.js";
 import { compile, type CompiledQuery, type SqlQuery } from "./sql/index.js";
 import { normalizeValue } from "./values.js";
 
@@ -30,6 +34,19 @@ export abstract class Queryable {
   protected abstract readonly facts: Dialect;
   protected abstract runQuery(query: CompiledQuery): Promise<{ rows: Row[]; rowCount: number; insertId?: number | bigint | string }>;
   protected abstract streamQuery(query: CompiledQuery, batchSize: number): AsyncGenerator<Row>;
+  /** Runs `fn` on one session; `transactional` asks for a transaction around it when not already in one. */
+  protected abstract withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean): Promise<T>;
+
+  /** @internal Runs SQL already in the engine's placeholder style (used by the CRUD helpers). */
+  runSql(sql: string, values: unknown[]): Promise<DriverResult> {
+    for (let i = 0; i < values.length; i++) values[i] = normalizeValue(values[i], i);
+    return this.runQuery({ sql, values });
+  }
+
+  /** @internal The engine's facts. */
+  get engineFacts(): Dialect {
+    return this.facts;
+  }
 
   /** Compiles a query for this engine: placeholders, IN-list expansion, checked values. */
   protected compile(query: Query, params?: Params): CompiledQuery {
@@ -82,5 +99,64 @@ export abstract class Queryable {
   stream<T = Row>(query: Query, params?: Params, options: StreamOptions = {}): AsyncIterable<T> {
     const compiled = this.compile(query, params);
     return this.streamQuery(compiled, options.batchSize ?? 500) as AsyncGenerator<T>;
+  }
+  /**
+   * Inserts one row and returns its generated key (`RETURNING` where the engine has it, the insert id elsewhere).
+   * @example const id = await db.insert("players", { name: "Ada", discord_id: "ada#1" });
+   */
+  insert(table: string, row: object, options?: crud.KeyOptions): Promise<unknown> {
+    return crud.insert(this.runner(), table, row, options);
+  }
+
+  /**
+   * Updates by key (or a where object) and returns the number of matched rows.
+   * @example await db.update("players", id, { name: "Ada L." });
+   */
+  update(table: string, idOrWhere: unknown, patch: object, options?: crud.KeyOptions): Promise<number> {
+    return crud.update(this.runner(), table, idOrWhere, patch, options);
+  }
+
+  /**
+   * Deletes by key (or a where object) and returns the number of rows deleted.
+   * @example await db.delete("players", { banned: true });
+   */
+  delete(table: string, idOrWhere: unknown, options?: crud.KeyOptions): Promise<number> {
+    return crud.remove(this.runner(), table, idOrWhere, options);
+  }
+
+  /**
+   * Inserts, or updates the row that conflicts on `conflict`; returns the row's key.
+   * @example await db.upsert("players", { discord_id: "ada#1", name: "Ada" }, { conflict: ["discord_id"] });
+   */
+  upsert(table: string, row: object, options: crud.UpsertOptions): Promise<unknown> {
+    return crud.upsert(this.runner(), table, row, options);
+  }
+
+  /**
+   * One row by key (or a where object), or `undefined`.
+   * @example const p = await db.get<Player>("players", 1);
+   */
+  get<T = Row>(table: string, idOrWhere: unknown, options?: crud.KeyOptions): Promise<T | undefined> {
+    return crud.get(this.runner(), table, idOrWhere, options) as Promise<T | undefined>;
+  }
+
+  /**
+   * Bulk insert, all or nothing; returns the row count. Takes an array or an (async) iterable such as another database's `stream`.
+   * @example await db.insertMany("players", rows, { onProgress: (n) => console.log(n) });
+   */
+  insertMany(table: string, rows: Iterable<object> | AsyncIterable<object>, options: InsertManyOptions = {}): Promise<number> {
+    return this.withSession((session) => insertMany(session, table, rows, options), options.transaction ?? true);
+  }
+
+  /**
+   * A repository over one table: get, find, list (keyset pagination), count, create, update, delete.
+   * @example const players = db.table<Player>("players"); const page = await players.list({ orderBy: "name", limit: 20 });
+   */
+  table<T extends object = Row>(name: string, options?: TableOptions): Table<T> {
+    return new Table<T>(this, name, options);
+  }
+
+  private runner(): crud.Runner {
+    return { facts: this.facts, runSql: (sql, values) => this.runSql(sql, values) };
   }
 }

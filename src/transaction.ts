@@ -90,6 +90,11 @@ export class Transaction extends Queryable {
     }
   }
 
+  protected withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    this.check();
+    return fn(this.session);
+  }
+
   protected runQuery(query: CompiledQuery) {
     this.check();
     return this.session.run(query);

@@ -108,12 +108,25 @@ export const mysqlDialect: Dialect = {
   },
   maxParameters: 65535,
   maxIdentifierLength: 64,
+  packetLimitSql: "SELECT @@max_allowed_packet",
   begin: (o: TransactionOptions) => {
     const statements: string[] = [];
     if (o.isolation) statements.push(`SET TRANSACTION ISOLATION LEVEL ${o.isolation.toUpperCase()}`);
     statements.push(o.readOnly ? "START TRANSACTION READ ONLY" : "START TRANSACTION");
     return statements;
   },
+  insertDefaults: "() VALUES ()",
+  // `key = LAST_INSERT_ID(key)` makes the driver report the existing row's key on the update path.
+  upsertClause: (conflict, update, key) => {
+    const sets = update.map((c) => `${c} = VALUES(${c})`);
+    if (key !== undefined) sets.unshift(`${key} = LAST_INSERT_ID(${key})`);
+    if (sets.length === 0) sets.push(`${conflict[0]} = ${conflict[0]}`);
+    return ` ON DUPLICATE KEY UPDATE ${sets.join(", ")}`;
+  },
   serverVersionSql: "SELECT VERSION()",
   mapError,
+  migrationLock: {
+    acquire: "SELECT GET_LOCK(CONCAT('polysql_migrate.', LEFT(COALESCE(DATABASE(), ''), 48)), 0)",
+    release: "SELECT RELEASE_LOCK(CONCAT('polysql_migrate.', LEFT(COALESCE(DATABASE(), ''), 48)))",
+  },
 };

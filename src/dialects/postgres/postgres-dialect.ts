@@ -72,6 +72,14 @@ export const postgresDialect: Dialect = {
     if (o.readOnly) sql += " READ ONLY";
     return [sql];
   },
+  insertDefaults: "DEFAULT VALUES",
+  // With nothing to update, "set the first conflict column to itself" still lets RETURNING see the row.
+  upsertClause: (conflict, update) =>
+    ` ON CONFLICT (${conflict.join(", ")}) DO UPDATE SET ${(update.length > 0 ? update : conflict.slice(0, 1)).map((c) => `${c} = excluded.${c}`).join(", ")}`,
   serverVersionSql: "SHOW server_version",
   mapError,
+  migrationLock: {
+    acquire: "SELECT pg_try_advisory_lock(hashtext('polysql_migrate'))",
+    release: "SELECT pg_advisory_unlock(hashtext('polysql_migrate'))",
+  },
 };

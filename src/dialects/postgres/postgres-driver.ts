@@ -3,6 +3,7 @@ import { bigintDecoder, decodeUtcTimestamp, type ValueOptions } from "../../deco
 import { loadDriver } from "../../load-driver.js";
 import { makeRow, type Columns } from "../../rows.js";
 import type { PostgresConfig } from "./postgres-config.js";
+import { copyRows } from "./postgres-copy.js";
 
 /** The subset of `pg` and `pg-cursor` this driver uses. */
 type TypeParser = (text: string) => unknown;
@@ -85,6 +86,10 @@ class PostgresConnection implements DriverConnection {
     } finally {
       await cursor.close().catch(() => undefined);
     }
+  }
+
+  bulkInsert(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<number> {
+    return copyRows(this.client, table, columns, rows);
   }
 
   async reset(): Promise<void> {

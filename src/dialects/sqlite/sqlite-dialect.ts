@@ -81,6 +81,11 @@ export const sqliteDialect: Dialect = {
   begin: (options: TransactionOptions) =>
     options.readOnly ? ["BEGIN DEFERRED", "PRAGMA query_only = ON"] : ["BEGIN IMMEDIATE"],
   end: (options: TransactionOptions) => (options.readOnly ? ["PRAGMA query_only = OFF"] : []),
+  insertDefaults: "DEFAULT VALUES",
+  // With nothing to update, "set the first conflict column to itself" still lets RETURNING see the row.
+  upsertClause: (conflict, update) =>
+    ` ON CONFLICT (${conflict.join(", ")}) DO UPDATE SET ${(update.length > 0 ? update : conflict.slice(0, 1)).map((c) => `${c} = excluded.${c}`).join(", ")}`,
   serverVersionSql: "SELECT sqlite_version()",
   mapError,
+  migrationLock: { acquire: "BEGIN IMMEDIATE", release: "COMMIT", abort: "ROLLBACK", transactional: true },
 };

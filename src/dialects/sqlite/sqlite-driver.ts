@@ -70,6 +70,15 @@ class SqliteConnection implements DriverConnection {
     for (const r of stmt.iterate(...values.map(encode))) yield makeRow(columns, r);
   }
 
+  /** One prepared single-row INSERT, run for every row (the caller holds the transaction). */
+  async bulkInsert(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<number> {
+    const sql = `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+    const { stmt } = this.prepare(sql);
+    let count = 0;
+    for (const row of rows) count += stmt.run(...row.map(encode)).changes;
+    return count;
+  }
+
   async reset(): Promise<void> {
     if (this.db.inTransaction) this.db.exec("ROLLBACK");
     const temps = this.db.prepare("SELECT name FROM temp.sqlite_master WHERE type = 'table'").raw(true).all() as string[][];

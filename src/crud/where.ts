@@ -1,0 +1,34 @@
+import type { Dialect } from "../backend.js";
+import { ParameterError } from "../errors.js";
+import { placeholder, quoteName } from "./names.js";
+
+/** A key value, or an object of column equalities (`null` → IS NULL, array → IN). */
+export type Where = Readonly<Record<string, unknown>>;
+
+/** Builds `WHERE ...` for a key value or a where object; values are appended to `values`. */
+export function whereClause(dialect: Dialect, target: unknown, key: string, values: unknown[]): string {
+  const where: Where = isWhereObject(target) ? target : { [key]: target };
+  const entries = Object.entries(where);
+  if (entries.length === 0) {
+    throw new ParameterError("invalid_parameter", "An empty where object would match every row; pass at least one column");
+  }
+  const terms = entries.map(([column, value]) => {
+    const col = quoteName(dialect, column, false);
+    if (value === null) return `${col} IS NULL`;
+    if (Array.isArray(value)) {
+      if (value.length === 0) throw new ParameterError("invalid_parameter", `Where column "${column}" has an empty list`);
+      return `${col} IN (${value.map((v) => (values.push(v), placeholder(dialect, values.length))).join(", ")})`;
+    }
+    if (value === undefined) throw new ParameterError("missing_parameter", `Where column "${column}" is undefined`);
+    values.push(value);
+    return `${col} = ${placeholder(dialect, values.length)}`;
+  });
+  return ` WHERE ${terms.join(" AND ")}`;
+}
+
+/** A plain object is a where clause; anything else is a key value. */
+export function isWhereObject(value: unknown): value is Where {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
