@@ -27,7 +27,9 @@ export interface DriverConnection {
    * Called before a connection whose session state may have changed is reused.
    */
   reset(): Promise<void>;
-  /** Closes the connection; never throws. */
+  /** Cheap synchronous check that the socket is still open (optional). */
+  isAlive?(): boolean;
+  /** Closes the connection; never throws, never hangs (a dead peer gets its socket destroyed). */
   close(): Promise<void>;
   /**
    * Optional fast path for bulk inserts (PostgreSQL COPY, SQLite one prepared

@@ -1,7 +1,10 @@
 import type { BigintMode } from "./decoders.js";
 import { Database } from "./database.js";
 import { ConfigError } from "./errors.js";
+import { resolveNumbers } from "./options.js";
+import { BREAKER_DEFAULTS, type BreakerOptions } from "./pool/circuit-breaker.js";
 import { resolvePoolOptions, type PoolOptions } from "./pool/pool-options.js";
+import { resolveRetryOptions, type RetryOptions } from "./retry.js";
 import { backendForScheme } from "./registry.js";
 import { redactUrl } from "./redact.js";
 import "./builtin-backends.js";
@@ -13,12 +16,18 @@ export interface ConnectOptions {
   pool?: Partial<PoolOptions>;
   /** How BIGINT values come back. Default `"number"` (an error past 2^53). */
   bigint?: BigintMode;
+  /** Retries of transient failures for single statements (and the backoff for `transaction({ retries })`). */
+  retry?: Partial<RetryOptions>;
+  /** Circuit breaker: `{ threshold, cooldownMs }`; `threshold: 0` turns it off. */
+  breaker?: Partial<BreakerOptions>;
+  /** Client-side deadline per statement; past it the connection is destroyed and the call fails with `query_timeout`. Default 0 (none). */
+  queryTimeoutMs?: number;
   /** Backend-specific settings under the backend's name, e.g. `{ sqlite: { busyTimeoutMs: 1000 } }`. */
   [backend: string]: unknown;
 }
 
 const BIGINT_MODES: readonly BigintMode[] = ["number", "bigint", "string"];
-const CORE_KEYS = new Set(["url", "pool", "bigint"]);
+const CORE_KEYS = new Set(["url", "pool", "bigint", "retry", "breaker", "queryTimeoutMs"]);
 
 /**
  * Opens a database by URL; the backend is chosen by the URL's scheme and its
@@ -41,7 +50,7 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
   }
   for (const key of Object.keys(options)) {
     if (!CORE_KEYS.has(key) && key !== backend.name) {
-      throw new ConfigError(`Unknown connect() option "${key}" (accepted: url, pool, bigint, ${backend.name})`);
+      throw new ConfigError(`Unknown connect() option "${key}" (accepted: ${[...CORE_KEYS].join(", ")}, ${backend.name})`);
     }
   }
   const bigint = options.bigint ?? "number";
@@ -64,7 +73,14 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
     pool.max = limit;
     pool.min = Math.min(pool.min, limit);
   }
-  const db = new Database(backend, config, { bigint }, pool);
+  const queryTimeoutMs = options.queryTimeoutMs ?? 0;
+  if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 0) throw new ConfigError(`Option "queryTimeoutMs" must be a whole number >= 0`);
+  const db = new Database(backend, config, { bigint }, {
+    pool,
+    retry: resolveRetryOptions(options.retry),
+    breaker: resolveNumbers("breaker", options.breaker, BREAKER_DEFAULTS),
+    queryTimeoutMs,
+  });
   try {
     return await db.open();
   } catch (err) {

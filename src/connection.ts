@@ -31,7 +31,7 @@ export class Connection extends Queryable {
   }
 
   /** Runs `fn` in a transaction on this connection. */
-  transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
+  async transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     this.check();
     checkTransactionOptions(options);
     if (this.session.inTransaction) {

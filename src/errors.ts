@@ -99,10 +99,12 @@ export class DriverMissingError extends PolysqlError {
   }
 }
 
-/** The connection could not be made, or broke. */
+/** The connection could not be made (`phase: "connect"`, nothing was sent), or broke during a statement (`phase: "query"`). */
 export class ConnectionError extends PolysqlError {
-  constructor(message: string, details?: ErrorDetails) {
+  readonly phase: "connect" | "query";
+  constructor(message: string, details?: ErrorDetails & { phase?: "connect" | "query" }) {
     super("connection_failure", message, details);
+    this.phase = details?.phase ?? "query";
   }
 }
 

@@ -25,6 +25,7 @@ export type {
   DriverResult,
   IsolationLevel,
   MappedError,
+  MigrationLockSql,
   Row,
   TransactionOptions,
 } from "./backend.js";
@@ -33,3 +34,4 @@ export type { PoolMetrics } from "./pool/pool.js";
 export type { BigintMode } from "./decoders.js";
 export { redactUrl } from "./redact.js";
 export { json } from "./values.js";
+export * from "./migrate/index.js";

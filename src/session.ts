@@ -1,5 +1,5 @@
 import type { BackendDefinition, Dialect, DriverConnection, DriverResult, Row } from "./backend.js";
-import { engineError, PolysqlError } from "./errors.js";
+import { engineError, PolysqlError, QueryError } from "./errors.js";
 import type { CompiledQuery } from "./sql/index.js";
 
 /**
@@ -40,10 +40,17 @@ export class Session {
   constructor(
     readonly driver: DriverConnection,
     readonly backend: BackendDefinition<object>,
+    /** Client-side deadline per statement (0 = none); past it the connection is destroyed. */
+    readonly queryTimeoutMs = 0,
   ) {
     driver.onError(() => {
       this.broken = true;
     });
+  }
+
+  /** False once the connection broke or the driver reports its socket gone. */
+  get alive(): boolean {
+    return !this.broken && (this.driver.isAlive?.() ?? true);
   }
 
   get dialect(): Dialect {
@@ -51,13 +58,28 @@ export class Session {
   }
 
   /** Runs a compiled query, translating driver errors into polysql errors. */
-  async run(query: CompiledQuery): Promise<DriverResult> {
+  async run(query: CompiledQuery, timeoutMs = this.queryTimeoutMs): Promise<DriverResult> {
     if (!this.dirty && SESSION_STATE.test(query.sql)) this.dirty = true;
     try {
-      return await this.driver.query(query.sql, query.values);
+      const pending = this.driver.query(query.sql, query.values);
+      return await (timeoutMs > 0 ? this.deadline(pending, timeoutMs, query.sql) : pending);
     } catch (err) {
       throw this.translate(err, query.sql);
     }
+  }
+
+  /** Rejects with `query_timeout` past the deadline and destroys the connection, whose state is then unknown. */
+  private deadline<T>(pending: Promise<T>, ms: number, sql: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.broken = true;
+        void this.driver.close();
+        reject(new QueryError("query_timeout", `No answer within ${ms} ms; the connection was closed`, { sql, engine: this.backend.name, transient: false }));
+      }, ms);
+    });
+    pending.catch(() => undefined);
+    return Promise.race([pending, expired]).finally(() => clearTimeout(timer));
   }
 
   /** Runs polysql's own control statements in order (transaction control, savepoints). */

@@ -1,4 +1,5 @@
 import { ConfigError } from "../errors.js";
+import { resolveNumbers } from "../options.js";
 
 /** Pool settings; every one is checked when the pool is built, unknown keys are errors. */
 export interface PoolOptions {
@@ -36,20 +37,7 @@ export const POOL_DEFAULTS: PoolOptions = {
 
 /** Merges and checks pool options; names the option and the accepted values on error. */
 export function resolvePoolOptions(input: unknown, base: PoolOptions = POOL_DEFAULTS): PoolOptions {
-  if (input === undefined) return { ...base };
-  if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw new ConfigError(`Option "pool" must be an object`);
-  }
-  const out: PoolOptions = { ...base };
-  for (const [key, value] of Object.entries(input)) {
-    if (!Object.hasOwn(POOL_DEFAULTS, key)) {
-      throw new ConfigError(`Unknown pool option "${key}" (accepted: ${Object.keys(POOL_DEFAULTS).join(", ")})`);
-    }
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-      throw new ConfigError(`Pool option "${key}" must be a whole number >= 0, got ${JSON.stringify(value)}`);
-    }
-    out[key as keyof PoolOptions] = value;
-  }
+  const out = resolveNumbers("pool", input, base);
   if (out.max < 1) throw new ConfigError(`Pool option "max" must be at least 1, got ${out.max}`);
   if (out.min > out.max) throw new ConfigError(`Pool option "min" (${out.min}) must not exceed "max" (${out.max})`);
   if (out.acquireTimeoutMs < 1) throw new ConfigError(`Pool option "acquireTimeoutMs" must be at least 1`);

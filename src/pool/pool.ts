@@ -1,4 +1,4 @@
-import { PolysqlError, PoolError } from "../errors.js";
+import { ConnectionError, PoolError } from "../errors.js";
 import type { PoolOptions } from "./pool-options.js";
 
 /** How the pool makes, checks and ends its resources. */
@@ -180,7 +180,7 @@ export class Pool<R> {
       return;
     }
     this.busy.add(slot);
-    withTimeout(this.factory.validate(slot.resource), this.options.validationTimeoutMs).then(
+    withTimeout(this.factory.validate(slot.resource), this.options.validationTimeoutMs, undefined, "Validating an idle connection").then(
       (ok) => {
         this.busy.delete(slot);
         if (!ok) return this.fail(slot);
@@ -233,7 +233,7 @@ export class Pool<R> {
 
   private create(): void {
     this.pendingCreates++;
-    const created = withTimeout(this.factory.create(), this.options.connectTimeoutMs, (late) => void this.factory.destroy(late));
+    const created = withTimeout(this.factory.create(), this.options.connectTimeoutMs, (late) => void this.factory.destroy(late), "Opening a connection");
     created.then(
       (resource) => {
         this.pendingCreates--;
@@ -286,13 +286,13 @@ function round(ms: number): number {
 }
 
 /** Resolves with the promise or rejects at the deadline; a value arriving late goes to `onLate`. */
-function withTimeout<T>(promise: Promise<T>, ms: number, onLate?: (value: T) => void): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, onLate: ((value: T) => void) | undefined, what: string): Promise<T> {
   if (ms <= 0) return promise;
   return new Promise<T>((resolve, reject) => {
     let done = false;
     const timer = setTimeout(() => {
       done = true;
-      reject(new PolysqlError("connection_failure", `Timed out after ${ms} ms`));
+      reject(new ConnectionError(`${what} took over ${ms} ms`, { phase: "connect" }));
     }, ms);
     promise.then(
       (value) => {

@@ -22,6 +22,7 @@ interface MariadbConnection {
     destroy(): void;
   };
   end(): Promise<void>;
+  isValid(): boolean;
   reset(): Promise<void>;
   destroy(): void;
   on(event: "error", handler: (err: unknown) => void): void;
@@ -90,8 +91,17 @@ class MysqlConnection implements DriverConnection {
     await this.conn.query({ sql: SESSION_SETUP, rowsAsArray: true }, []);
   }
 
+  isAlive(): boolean {
+    return this.conn.isValid();
+  }
+
   async close(): Promise<void> {
-    await this.conn.end().catch(() => this.conn.destroy());
+    // end() waits for the server; a dead or silent peer gets its socket destroyed instead.
+    const ended = await Promise.race([
+      this.conn.end().then(() => true, () => false),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 500).unref()),
+    ]);
+    if (!ended) this.conn.destroy();
   }
 
   onError(handler: (err: unknown) => void): void {

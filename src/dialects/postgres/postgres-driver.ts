@@ -19,6 +19,7 @@ interface PgResult {
   rowCount: number | null;
 }
 interface PgClient {
+  connection?: { stream?: { destroyed?: boolean; destroy(): void } };
   connect(): Promise<void>;
   query(config: string | { text: string; values: unknown[]; rowMode: "array" } | object): Promise<PgResult>;
   end(): Promise<void>;
@@ -98,8 +99,14 @@ class PostgresConnection implements DriverConnection {
     await this.client.query("DISCARD ALL");
   }
 
+  isAlive(): boolean {
+    return this.client.connection?.stream?.destroyed !== true;
+  }
+
   async close(): Promise<void> {
-    await this.client.end().catch(() => undefined);
+    // end() waits for the server's goodbye; a dead or silent peer gets its socket destroyed instead.
+    await Promise.race([this.client.end().catch(() => undefined), new Promise((r) => setTimeout(r, 500).unref())]);
+    this.client.connection?.stream?.destroy();
   }
 
   onError(handler: (err: unknown) => void): void {

@@ -1,0 +1,2 @@
+DROP TABLE venues;
+DROP TABLE players;

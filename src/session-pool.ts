@@ -1,0 +1,133 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { BackendDefinition } from "./backend.js";
+import type { ValueOptions } from "./decoders.js";
+import { ConnectionError, PolysqlError, PoolError } from "./errors.js";
+import { CircuitBreaker, type BreakerOptions } from "./pool/circuit-breaker.js";
+import { Pool, type Lease, type PoolMetrics } from "./pool/pool.js";
+import type { PoolOptions } from "./pool/pool-options.js";
+import { resetSession, Session } from "./session.js";
+
+/** How a database's connections are pooled and guarded. */
+export interface SessionPoolOptions {
+  pool: PoolOptions;
+  breaker: BreakerOptions;
+  /** Client-side deadline per statement; past it the connection is destroyed. 0 = none. */
+  queryTimeoutMs: number;
+}
+
+/** Session pools whose connection is held by the current async context (a transaction or `connection()` callback). */
+const holding = new AsyncLocalStorage<ReadonlySet<SessionPool>>();
+
+/**
+ * The pool of one database's sessions, with what the core adds around the
+ * generic pool: opening connections through the backend, the circuit breaker,
+ * fail-fast when a transaction asks for a second connection from an exhausted
+ * pool, and resetting dirty sessions before reuse.
+ */
+export class SessionPool {
+  readonly pool: Pool<Session>;
+  readonly breaker: CircuitBreaker;
+
+  constructor(
+    readonly backend: BackendDefinition<object>,
+    config: object,
+    values: ValueOptions,
+    readonly options: SessionPoolOptions,
+  ) {
+    this.breaker = new CircuitBreaker(options.breaker);
+    this.pool = new Pool<Session>(
+      {
+        create: async () => {
+          try {
+            return new Session(await backend.connect(config, values), backend, options.queryTimeoutMs);
+          } catch (err) {
+            throw connectError(backend, err);
+          }
+        },
+        destroy: (s) => s.driver.close(),
+        validate: async (s) => {
+          await s.run({ sql: "SELECT 1", values: [] }, options.pool.validationTimeoutMs);
+          return s.alive;
+        },
+        isAlive: (s) => s.alive,
+      },
+      options.pool,
+    );
+  }
+
+  /**
+   * Runs `fn` with one session, then returns it to the pool. Connection
+   * failures and successes feed the circuit breaker.
+   */
+  async use<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    const probe = this.breaker.admit();
+    let lease: Lease<Session>;
+    try {
+      lease = await this.acquire();
+    } catch (err) {
+      this.record(err, probe);
+      throw err;
+    }
+    try {
+      const result = await fn(lease.resource);
+      this.breaker.success();
+      return result;
+    } catch (err) {
+      this.record(err, probe);
+      throw err;
+    } finally {
+      await this.release(lease);
+    }
+  }
+
+  /** Runs `fn` marked as holding a connection of this pool (see `acquire`). */
+  hold<T>(fn: () => Promise<T> | T): Promise<T> {
+    const inside = new Set(holding.getStore() ?? []).add(this);
+    return holding.run(inside, async () => fn());
+  }
+
+  metrics(): PoolMetrics {
+    return this.pool.metrics();
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private record(err: unknown, probe: boolean): void {
+    if (err instanceof PolysqlError && err.code === "connection_failure") this.breaker.failure();
+    else this.breaker.settle(probe);
+  }
+
+  private acquire(): Promise<Lease<Session>> {
+    if (this.pool.exhausted && holding.getStore()?.has(this)) {
+      return Promise.reject(
+        new PoolError(
+          "pool_exhausted",
+          `No free connection: this call runs inside a transaction callback that holds one of the pool's ${this.pool.options.max} connection(s). Use the transaction handle (tx) instead of the database, or raise pool.max.`,
+        ),
+      );
+    }
+    return this.pool.acquire();
+  }
+
+  /** Returns a connection; one whose session state changed is reset first, or destroyed if that fails. */
+  private release(lease: Lease<Session>): void | Promise<void> {
+    const session = lease.resource;
+    if (!session.dirty && !session.inTransaction) return this.pool.release(lease, !session.alive);
+    return resetSession(session, this.pool.options.validationTimeoutMs).then((clean) => this.pool.release(lease, !clean));
+  }
+}
+
+/** A failure to open a connection: `connection_failure` in the connect phase (nothing was sent). */
+function connectError(backend: BackendDefinition<object>, err: unknown): unknown {
+  if (err instanceof PolysqlError) return err;
+  const mapped = backend.dialect.mapError(err);
+  return new ConnectionError(`Could not connect to ${backend.name}: ${String((err as Error)?.message ?? err)}`, {
+    ...mapped,
+    phase: "connect",
+    engine: backend.name,
+    cause: err,
+    transient: mapped === undefined || mapped.code === "connection_failure",
+  });
+}
