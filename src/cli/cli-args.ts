@@ -1,0 +1,118 @@
+import { parseArgs } from "node:util";
+import { UsageError } from "./exit-codes.js";
+
+/** A parsed command line. */
+export interface CliCommand {
+  /** `migrate up`, `migrate status`, `health`, `query`, `backends`, `help`, `version`. */
+  name: string;
+  positionals: string[];
+  flags: CliFlags;
+}
+
+export interface CliFlags {
+  url?: string;
+  dir?: string;
+  json?: boolean;
+  dryRun?: boolean;
+  to?: string;
+  steps?: number;
+  allowOutOfOrder?: boolean;
+  lockTimeoutMs?: number;
+}
+
+const OPTIONS = {
+  url: { type: "string" },
+  dir: { type: "string" },
+  json: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  to: { type: "string" },
+  steps: { type: "string" },
+  "allow-out-of-order": { type: "boolean" },
+  "lock-timeout": { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
+const CONNECT = ["url", "dir", "json", "lock-timeout"];
+/** Options each command accepts, and how many positionals it takes. */
+const COMMANDS: Record<string, { options: string[]; positionals: number }> = {
+  "migrate up": { options: [...CONNECT, "dry-run", "to", "allow-out-of-order"], positionals: 0 },
+  "migrate down": { options: [...CONNECT, "dry-run", "steps"], positionals: 0 },
+  "migrate status": { options: [...CONNECT, "allow-out-of-order"], positionals: 0 },
+  "migrate validate": { options: [...CONNECT, "allow-out-of-order"], positionals: 0 },
+  "migrate repair": { options: CONNECT, positionals: 0 },
+  "migrate new": { options: ["dir", "json"], positionals: 1 },
+  health: { options: ["url", "json"], positionals: 0 },
+  query: { options: ["url", "json"], positionals: 1 },
+  backends: { options: ["json"], positionals: 0 },
+};
+
+/**
+ * Parses argv (without `node` and the script) with `node:util` `parseArgs`;
+ * throws `UsageError` for an unknown command or option, naming the accepted ones.
+ *
+ * @example parseCommand(["migrate", "up", "--to", "003"]) // { name: "migrate up", flags: { to: "003" }, positionals: [] }
+ */
+export function parseCommand(argv: string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.version) return { name: "version", positionals: [], flags: {} };
+  if (values.help || positionals.length === 0 || positionals[0] === "help") return { name: "help", positionals: [], flags: {} };
+  const name = positionals[0] === "migrate" ? `migrate ${positionals[1] ?? ""}`.trim() : positionals[0];
+  const spec = COMMANDS[name];
+  if (spec === undefined) throw new UsageError(`Unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
+  const args = positionals.slice(name.split(" ").length);
+  if (args.length !== spec.positionals) {
+    throw new UsageError(`"${name}" takes ${spec.positionals === 0 ? "no arguments" : `${spec.positionals} argument`}, got ${args.length}`);
+  }
+  for (const key of Object.keys(values)) {
+    if (!spec.options.includes(key)) throw new UsageError(`"${name}" does not accept --${key} (accepted: ${spec.options.map((o) => `--${o}`).join(", ")})`);
+  }
+  const flags: CliFlags = {
+    url: values.url,
+    dir: values.dir,
+    json: values.json,
+    dryRun: values["dry-run"],
+    to: values.to,
+    allowOutOfOrder: values["allow-out-of-order"],
+    steps: values.steps === undefined ? undefined : wholeNumber("--steps", values.steps, 1),
+    lockTimeoutMs: values["lock-timeout"] === undefined ? undefined : wholeNumber("--lock-timeout", values["lock-timeout"], 0),
+  };
+  for (const key of Object.keys(flags) as (keyof CliFlags)[]) if (flags[key] === undefined) delete flags[key];
+  return { name, positionals: args, flags };
+}
+
+function wholeNumber(option: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min) throw new UsageError(`${option} must be a whole number >= ${min}, got "${text}"`);
+  return n;
+}
+
+/** The help text. */
+export const HELP = `Usage: polysql <command> [options]
+
+Commands:
+  migrate up [--to V] [--dry-run] [--allow-out-of-order]   apply pending migrations
+  migrate down [--steps N] [--dry-run]                     undo the newest migrations with their U files
+  migrate status [--json]                                  list migrations and their state
+  migrate validate                                         check files against the history
+  migrate repair                                           clear failed runs, realign changed checksums
+  migrate new <name>                                       create the next V/U file pair
+  health [--json]                                          check the database answers
+  query "<sql>" [--json]                                   run one statement and print its rows
+  backends [--json]                                        list the registered backends
+
+Options:
+  --url URL           database URL (else DATABASE_URL, else polysql.config.json, else sqlite:./polysql.db)
+  --dir DIR           migrations directory (else "migrations" in polysql.config.json, else ./migrations)
+  --lock-timeout MS   wait this long for another migrator's lock (default 60000)
+  --json              machine-readable output
+
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 validation failed (drift, missing, out of order,
+unrepaired failure), 4 lock timeout.
+`;

@@ -1,0 +1,37 @@
+import type { Database } from "../database.js";
+import { backends } from "../registry.js";
+import { toJson, type CliIo } from "./cli-io.js";
+import { EXIT } from "./exit-codes.js";
+import { formatTable } from "./format-table.js";
+
+/** `polysql health`: exit 0 when the database answers, 1 otherwise. */
+export async function healthCommand(db: Database, json: boolean, io: CliIo): Promise<number> {
+  const report = await db.health();
+  if (json) io.stdout.write(toJson(report) + "\n");
+  else if (report.ok) io.stdout.write(`ok: ${report.backend} ${report.serverVersion ?? ""} in ${report.latencyMs} ms\n`);
+  else io.stdout.write(`not ok: ${report.backend}: ${report.error?.code}: ${report.error?.message}\n`);
+  return report.ok ? EXIT.ok : EXIT.failure;
+}
+
+/** `polysql query "<sql>"`: prints the rows as a table, or as JSON. */
+export async function queryCommand(db: Database, sql: string, json: boolean, io: CliIo): Promise<number> {
+  const rows = await db.all(sql);
+  if (json) io.stdout.write(toJson(rows) + "\n");
+  else io.stdout.write(rows.length === 0 ? "(0 rows)\n" : `${formatTable(rows)}(${rows.length} row${rows.length === 1 ? "" : "s"})\n`);
+  return EXIT.ok;
+}
+
+/** `polysql backends`: name, schemes and whether the driver is installed. */
+export function backendsCommand(json: boolean, io: CliIo): number {
+  const list = backends();
+  if (json) io.stdout.write(toJson(list) + "\n");
+  else {
+    const rows = list.map((b) => ({
+      name: b.name,
+      schemes: b.schemes.join(", "),
+      installed: b.installed ? "yes" : `no (npm install ${b.drivers.filter((d) => !d.installed).map((d) => d.package).join(" ")})`,
+    }));
+    io.stdout.write(formatTable(rows));
+  }
+  return EXIT.ok;
+}

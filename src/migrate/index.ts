@@ -1,0 +1,13 @@
+export { migrate } from "./migrate.js";
+export { down } from "./down.js";
+export { status, validate, type MigrationState, type MigrationStatus, type StatusResult } from "./status.js";
+export { repair, type RepairResult } from "./repair.js";
+export { newMigration } from "./new-migration.js";
+export type { MigrateOptions, DownOptions, MigrationOptions } from "./migrate-options.js";
+export type { MigrateResult, MigrationStep } from "./migrate-result.js";
+export { MigrationError, type MigrationProblem } from "./migration-error.js";
+export { loadMigrations, type Migration, type MigrationScript } from "./migration-files.js";
+export { splitStatements } from "./split-statements.js";
+export { translateTypes } from "./translate-types.js";
+export { checksum } from "./checksum.js";
+export { HISTORY_TABLE, type HistoryRow } from "./history.js";
