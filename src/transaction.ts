@@ -1,8 +1,7 @@
-import type { Dialect, IsolationLevel, Row, TransactionOptions } from "./backend.js";
-import { ConfigError, PolysqlError } from "./errors.js";
-import { Queryable } from "./queryable.js";
+import type { IsolationLevel, TransactionOptions } from "./backend.js";
+import { ConfigError } from "./errors.js";
+import { HeldSession } from "./held-session.js";
 import type { Session } from "./session.js";
-import type { CompiledQuery } from "./sql/index.js";
 
 const ISOLATION_LEVELS: readonly IsolationLevel[] = ["read uncommitted", "read committed", "repeatable read", "serializable"];
 const OPTION_KEYS = new Set(["isolation", "readOnly", "retries"]);
@@ -34,23 +33,14 @@ export function checkTransactionOptions(options: TransactionOptions): void {
  *   await tx.transaction(async (inner) => inner.execute("INSERT INTO audit (note) VALUES ('x')"));
  * });
  */
-export class Transaction extends Queryable {
-  private finished = false;
+export class Transaction extends HeldSession {
   private savepoints = 0;
 
   constructor(
-    private readonly session: Session,
+    session: Session,
     private readonly depth: number,
   ) {
-    super();
-  }
-
-  get dialect(): string {
-    return this.session.dialect.name;
-  }
-
-  protected get facts(): Dialect {
-    return this.session.dialect;
+    super(session, "This transaction has already finished; use the handle only inside its callback");
   }
 
   /** Runs `fn` inside a savepoint: released on return, rolled back to on error (and the error rethrown). */
@@ -77,32 +67,6 @@ export class Transaction extends Queryable {
     } finally {
       child.finish();
     }
-  }
-
-  /** Marks this handle unusable once its transaction or savepoint has ended. */
-  finish(): void {
-    this.finished = true;
-  }
-
-  private check(): void {
-    if (this.finished) {
-      throw new PolysqlError("transaction_error", "This transaction has already finished; use the handle only inside its callback");
-    }
-  }
-
-  protected withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
-    this.check();
-    return fn(this.session);
-  }
-
-  protected runQuery(query: CompiledQuery) {
-    this.check();
-    return this.session.run(query);
-  }
-
-  protected streamQuery(query: CompiledQuery, batchSize: number): AsyncGenerator<Row> {
-    this.check();
-    return this.session.stream(query, batchSize);
   }
 }
 

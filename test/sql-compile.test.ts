@@ -1,47 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ParameterError } from "../src/errors.js";
+import { mysqlDialect } from "../src/dialects/mysql/mysql-dialect.js";
+import { postgresDialect } from "../src/dialects/postgres/postgres-dialect.js";
+import { sqliteDialect } from "../src/dialects/sqlite/sqlite-dialect.js";
 import { compile, quoteIdentifier, scanSql, sql, type SqlQuery, type SqlSyntax } from "../src/sql/index.js";
 
-const postgres: SqlSyntax = {
-  name: "postgres",
-  placeholders: "dollar",
-  identifierQuote: '"',
-  backslashEscapes: false,
-  doubleQuotedStrings: false,
-  backtickIdentifiers: false,
-  bracketIdentifiers: false,
-  dollarQuotes: true,
-  escapeStrings: true,
-  hashComments: false,
-  nestedBlockComments: true,
-};
-const mysql: SqlSyntax = {
-  name: "mysql",
-  placeholders: "question",
-  identifierQuote: "`",
-  backslashEscapes: true,
-  doubleQuotedStrings: true,
-  backtickIdentifiers: true,
-  bracketIdentifiers: false,
-  dollarQuotes: false,
-  escapeStrings: false,
-  hashComments: true,
-  nestedBlockComments: false,
-};
-const sqlite: SqlSyntax = {
-  name: "sqlite",
-  placeholders: "question",
-  identifierQuote: '"',
-  backslashEscapes: false,
-  doubleQuotedStrings: false,
-  backtickIdentifiers: true,
-  bracketIdentifiers: true,
-  dollarQuotes: false,
-  escapeStrings: false,
-  hashComments: false,
-  nestedBlockComments: false,
-};
+// The real dialects' syntaxes: the corpus tests exactly what the engines get.
+const postgres: SqlSyntax = postgresDialect.syntax;
+const mysql: SqlSyntax = mysqlDialect.syntax;
+const sqlite: SqlSyntax = sqliteDialect.syntax;
 const syntaxes = [postgres, mysql, sqlite];
 
 type Params = Readonly<Record<string, unknown>> | readonly unknown[] | undefined;
