@@ -33,49 +33,80 @@ export async function insertMany(
   if (options.chunkSize !== undefined && (!Number.isInteger(options.chunkSize) || options.chunkSize < 1)) {
     throw new ParameterError("invalid_parameter", `insertMany option "chunkSize" must be a whole number >= 1`);
   }
-  let columns: string[] | undefined;
-  let quoted: string[] = [];
-  let limitRows = DEFAULT_CHUNK;
-  let packetBudget = Infinity;
-  let chunk: unknown[][] = [];
-  let chunkBytes = 0;
+  const iterator = (Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : (rows as Iterable<object>)[Symbol.iterator]()) as
+    | AsyncIterator<Row>
+    | Iterator<Row>;
+  const first = await iterator.next();
+  if (first.done) return 0;
+  const columns = Object.keys(first.value ?? {});
+  if (columns.length === 0) throw new ParameterError("invalid_parameter", `insertMany(${JSON.stringify(table)}): row 0 has no columns`);
+  const quoted = columns.map((c) => quoteName(dialect, c, false));
+  const bulk = session.driver.bulkInsert;
+  const byParams = bulk ? DEFAULT_CHUNK : Math.floor(dialect.maxParameters / columns.length);
+  const limitRows = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, byParams));
+  const packetBudget = !bulk && dialect.packetLimitSql ? (await packetLimit(session)) / 2 : Infinity;
+
   let inserted = 0;
-  let index = 0;
-
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    const values = chunk;
-    chunk = [];
-    chunkBytes = 0;
-    inserted += session.driver.bulkInsert
-      ? await session.driver.bulkInsert(quotedTable, quoted, values).catch((err) => Promise.reject(session.translate(err, `COPY/INSERT INTO ${quotedTable}`)))
-      : (await session.run({ sql: multiRowSql(session, quotedTable, quoted, values.length), values: values.flat() })).rowCount;
-    options.onProgress?.(inserted);
-  };
-
-  for await (const row of rows as AsyncIterable<Row>) {
-    if (columns === undefined) {
-      columns = Object.keys(row ?? {});
-      if (columns.length === 0) throw new ParameterError("invalid_parameter", `insertMany(${JSON.stringify(table)}): row 0 has no columns`);
-      quoted = columns.map((c) => quoteName(dialect, c, false));
-      const byParams = session.driver.bulkInsert ? DEFAULT_CHUNK : Math.floor(dialect.maxParameters / columns.length);
-      limitRows = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, byParams));
-      if (!session.driver.bulkInsert && dialect.packetLimitSql) packetBudget = (await packetLimit(session)) / 2;
+  const batches = chunks(first.value, iterator, columns, table, limitRows, packetBudget);
+  try {
+    if (bulk) {
+      const counted = async function* () {
+        for await (const batch of batches) {
+          yield batch;
+          inserted += batch.length;
+          options.onProgress?.(inserted);
+        }
+      };
+      return await bulk.call(session.driver, quotedTable, quoted, counted());
     }
-    chunk.push(rowValues(row, columns, index, table));
-    if (packetBudget !== Infinity) chunkBytes += approximateBytes(chunk[chunk.length - 1]);
-    index++;
-    if (chunk.length >= limitRows || chunkBytes >= packetBudget) await flush();
+    for await (const batch of batches) {
+      inserted += (await session.run({ sql: multiRowSql(session, quotedTable, quoted, batch.length), values: batch.flat() })).rowCount;
+      options.onProgress?.(inserted);
+    }
+    return inserted;
+  } catch (err) {
+    throw session.translate(err, `INSERT INTO ${quotedTable} (${quoted.join(", ")}) ... (bulk)`);
   }
-  await flush();
-  return inserted;
 }
 
-function rowValues(row: Row, columns: string[], index: number, table: string): unknown[] {
-  if (row === null || typeof row !== "object") throw new ParameterError("invalid_parameter", `insertMany(${JSON.stringify(table)}): row ${index} is not an object`);
-  const keys = Object.keys(row);
-  if (keys.length !== columns.length || !columns.every((c) => Object.hasOwn(row, c))) {
-    const extra = keys.filter((k) => !columns.includes(k));
+/** Cuts the rows into checked batches of at most `limit` rows and about `budget` bytes. */
+async function* chunks(
+  first: Row,
+  rest: AsyncIterator<Row> | Iterator<Row>,
+  columns: string[],
+  table: string,
+  limit: number,
+  budget: number,
+): AsyncGenerator<unknown[][]> {
+  const check = rowChecker(columns, table);
+  let batch: unknown[][] = [check(first, 0)];
+  let bytes = budget === Infinity ? 0 : approximateBytes(batch[0]);
+  for (let index = 1; ; index++) {
+    const pending = rest.next();
+    // A plain array's iterator is synchronous: awaiting it per row would cost a tick each.
+    const next = pending instanceof Promise ? await pending : pending;
+    if (next.done) break;
+    const values = check(next.value, index);
+    if (budget !== Infinity) bytes += approximateBytes(values);
+    if (batch.length >= limit || bytes > budget) {
+      yield batch;
+      batch = [];
+      bytes = budget === Infinity ? 0 : approximateBytes(values);
+    }
+    batch.push(values);
+  }
+  yield batch;
+}
+
+/** Checks each row has exactly the columns of row 0 and returns its values in column order. */
+function rowChecker(columns: string[], table: string): (row: Row, index: number) => unknown[] {
+  const known = new Set(columns);
+  const fail = (row: Row, index: number): never => {
+    if (row === null || typeof row !== "object") {
+      throw new ParameterError("invalid_parameter", `insertMany(${JSON.stringify(table)}): row ${index} is not an object`);
+    }
+    const keys = Object.keys(row);
+    const extra = keys.filter((k) => !known.has(k));
     const missing = columns.filter((c) => !Object.hasOwn(row, c));
     throw new ParameterError(
       "invalid_parameter",
@@ -83,10 +114,19 @@ function rowValues(row: Row, columns: string[], index: number, table: string): u
         (missing.length ? `; missing ${missing.join(", ")}` : "") +
         (extra.length ? `; extra ${extra.join(", ")}` : ""),
     );
-  }
-  const out = new Array<unknown>(columns.length);
-  for (let i = 0; i < columns.length; i++) out[i] = normalizeValue(row[columns[i]], i);
-  return out;
+  };
+  return (row, index) => {
+    if (row === null || typeof row !== "object") return fail(row, index);
+    let count = 0;
+    for (const key in row) {
+      if (!known.has(key)) return fail(row, index);
+      count++;
+    }
+    if (count !== columns.length) return fail(row, index);
+    const out = new Array<unknown>(columns.length);
+    for (let i = 0; i < columns.length; i++) out[i] = normalizeValue(row[columns[i]], i);
+    return out;
+  };
 }
 
 const sqlCache = new WeakMap<Session, Map<string, string>>();

@@ -27,33 +27,54 @@ export function copyText(value: unknown): string {
 const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 
 /**
- * Sends rows with `COPY table (columns) FROM STDIN` in text format, honouring
- * the socket's backpressure. Returns the row count the server reports.
+ * Sends every batch through one `COPY table (columns) FROM STDIN` in text
+ * format, honouring the socket's backpressure. Returns the server's row count.
  */
 export async function copyRows(
   client: { query(stream: object): unknown },
   table: string,
   columns: readonly string[],
-  rows: readonly unknown[][],
+  batches: AsyncIterable<readonly unknown[][]>,
 ): Promise<number> {
   const { from } = loadDriver<{ from: CopyFrom }>("pg-copy-streams", "postgres");
   const stream = client.query(from(`COPY ${table} (${columns.join(", ")}) FROM STDIN`)) as CopyStream;
+  let failure: unknown;
   const done = new Promise<void>((resolve, reject) => {
     stream.on("finish", () => resolve());
-    stream.on("error", reject);
+    stream.on("error", (err) => ((failure = err), reject(err)));
   });
-  let buffer = "";
-  for (const row of rows) {
-    let line = "";
-    for (let i = 0; i < row.length; i++) line += (i === 0 ? "" : "\t") + copyText(row[i]);
-    buffer += line + "\n";
-    if (buffer.length >= 65_536) {
-      const ok = stream.write(buffer);
-      buffer = "";
-      if (!ok) await new Promise<void>((resolve) => stream.once("drain", () => resolve()));
+  done.catch(() => undefined);
+  let count = 0;
+  try {
+    for await (const rows of batches) {
+      let buffer = "";
+      for (const row of rows) {
+        for (let i = 0; i < row.length; i++) buffer += (i === 0 ? "" : "\t") + copyText(row[i]);
+        buffer += "\n";
+        if (buffer.length >= 65_536) {
+          if (!stream.write(buffer)) await drained(stream, () => failure);
+          buffer = "";
+        }
+      }
+      if (buffer !== "" && !stream.write(buffer)) await drained(stream, () => failure);
+      count += rows.length;
+      if (failure) break;
     }
+  } catch (err) {
+    // A bad row (or the caller's iterable) failed: abort the COPY so the server rolls it back.
+    (stream as unknown as { destroy(e: unknown): void }).destroy(err);
+    await done.catch(() => undefined);
+    throw err;
   }
-  stream.end(buffer);
+  stream.end();
   await done;
-  return stream.rowCount ?? rows.length;
+  return stream.rowCount ?? count;
+}
+
+function drained(stream: CopyStream, failed: () => unknown): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (failed()) return reject(failed());
+    stream.once("drain", () => resolve());
+    stream.once("error", reject);
+  });
 }

@@ -89,8 +89,8 @@ class PostgresConnection implements DriverConnection {
     }
   }
 
-  bulkInsert(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<number> {
-    return copyRows(this.client, table, columns, rows);
+  bulkInsert(table: string, columns: readonly string[], batches: AsyncIterable<readonly unknown[][]>): Promise<number> {
+    return copyRows(this.client, table, columns, batches);
   }
 
   async reset(): Promise<void> {

@@ -71,11 +71,17 @@ class SqliteConnection implements DriverConnection {
   }
 
   /** One prepared single-row INSERT, run for every row (the caller holds the transaction). */
-  async bulkInsert(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<number> {
+  async bulkInsert(table: string, columns: readonly string[], batches: AsyncIterable<readonly unknown[][]>): Promise<number> {
     const sql = `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
     const { stmt } = this.prepare(sql);
     let count = 0;
-    for (const row of rows) count += stmt.run(...row.map(encode)).changes;
+    for await (const rows of batches) {
+      for (const row of rows) {
+        const values = row as unknown[];
+        for (let i = 0; i < values.length; i++) values[i] = encode(values[i]);
+        count += stmt.run(values).changes;
+      }
+    }
     return count;
   }
 
