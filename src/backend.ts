@@ -32,11 +32,12 @@ export interface DriverConnection {
   /** Closes the connection; never throws, never hangs (a dead peer gets its socket destroyed). */
   close(): Promise<void>;
   /**
-   * Optional fast path for bulk inserts (PostgreSQL COPY, SQLite one prepared
-   * statement): inserts rows of values in column order; names come quoted.
-   * Without it the core sends multi-row INSERTs sized to the engine's limits.
+   * Optional fast path for bulk inserts (PostgreSQL one COPY, SQLite one prepared
+   * statement): inserts every batch of rows (values in column order, already
+   * checked) and returns the row count; names come quoted. Without it the core
+   * sends multi-row INSERTs sized to the engine's limits.
    */
-  bulkInsert?(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<number>;
+  bulkInsert?(table: string, columns: readonly string[], batches: AsyncIterable<readonly unknown[][]>): Promise<number>;
   /** Registers a handler for errors raised while the connection sits idle. */
   onError(handler: (err: unknown) => void): void;
 }
