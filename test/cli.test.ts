@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { repair, type Database, MigrationError } from "../src/index.js";
+import { repairMigrations as repair, type Database, MigrationError } from "../src/index.js";
 import { engines, open } from "./support/engines.js";
 import { migrationDir, resetSchema } from "./support/migration-files.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
-import { down, migrate, type Database, type PolysqlError } from "../src/index.js";
+import { migrateDown as down, migrate, type Database, type PolysqlError } from "../src/index.js";
 import { engines, open } from "./support/engines.js";
 import { resetSchema } from "./support/migration-files.js";
 

@@ -1,5 +1,8 @@
 import type { Database } from "../database.js";
-import { down, migrate, newMigration, repair, status, validate, type MigrateResult, type MigrationStep } from "../migrate/index.js";
+import { down } from "../migrate/down.js";
+import { migrate, newMigration, type MigrateResult, type MigrationStep } from "../migrate/index.js";
+import { repair } from "../migrate/repair.js";
+import { status, validate } from "../migrate/status.js";
 import type { CliFlags } from "./cli-args.js";
 import { toJson, type CliIo } from "./cli-io.js";
 import { EXIT, exitCodeOf } from "./exit-codes.js";

@@ -11,7 +11,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { connect, down, migrate, PolysqlError, redactUrl, type Database } from "../index.js";
+import { connect, migrate, migrateDown, PolysqlError, redactUrl, type Database } from "../index.js";
 import { register, seed, standings } from "./tournament.js";
 
 const { values: args } = parseArgs({ options: { url: { type: "string" }, help: { type: "boolean", short: "h" } } });
@@ -31,7 +31,7 @@ async function run(db: Database): Promise<void> {
   step(`connected to ${db.dialect} at ${redactUrl(url)}`);
 
   // Start from a clean schema every run: undo every applied migration, then apply them all.
-  const undone = await down(db, { dir, steps: 1_000 });
+  const undone = await migrateDown(db, { dir, steps: 1_000 });
   if (!undone.ok) throw undone.error ?? undone.problems[0];
   const applied = await migrate(db, { dir });
   if (!applied.ok) throw applied.error ?? applied.problems[0];
