@@ -146,6 +146,21 @@ for (const engine of engines()) {
       assert.equal(db.metrics().active, 0);
     });
 
+    it("a statement cached as prepared keeps working after its table changes shape and after a session reset", async () => {
+      const one = await open(engine, { pool: { max: 1 } });
+      await dropTables(one, "qa_shape");
+      await one.execute("CREATE TABLE qa_shape (id INTEGER PRIMARY KEY, a INTEGER)");
+      await one.execute("INSERT INTO qa_shape (id, a) VALUES (:id, :a)", { id: 1, a: 10 });
+      assert.deepEqual(await one.all("SELECT * FROM qa_shape WHERE id = :id", { id: 1 }), [{ id: 1, a: 10 }]);
+      await one.execute("ALTER TABLE qa_shape ADD COLUMN b INTEGER");
+      assert.deepEqual(await one.all("SELECT * FROM qa_shape WHERE id = :id", { id: 1 }), [{ id: 1, a: 10, b: null }]);
+      // db.connection() marks the session dirty: it is reset (PostgreSQL: DISCARD ALL drops prepared statements).
+      await one.connection((conn) => conn.value("SELECT 1"));
+      assert.deepEqual(await one.all("SELECT * FROM qa_shape WHERE id = :id", { id: 1 }), [{ id: 1, a: 10, b: null }]);
+      await dropTables(one, "qa_shape");
+      await one.close();
+    });
+
     it("errors carry the code, the SQL text without values, the engine and the driver cause", async () => {
       await assert.rejects(db.all("SELECT * FROM qa_missing WHERE x = :secret", { secret: "hunter2" }), (e: PolysqlError) => {
         assert.ok(e instanceof PolysqlError);

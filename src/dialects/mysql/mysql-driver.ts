@@ -2,7 +2,9 @@ import type { DriverConnection, DriverResult, Row } from "../../backend.js";
 import { bigintDecoder, decodeBoolean, decodeUtcTimestamp, formatUtcTimestamp, type ValueOptions } from "../../decoders.js";
 import { loadDriver } from "../../load-driver.js";
 import { makeRow, type Columns, type Decoder } from "../../rows.js";
-import type { MysqlConfig } from "./mysql-config.js";
+import type { ConnectionOptions } from "node:tls";
+import { connectWithTls } from "../tls-connect.js";
+import { mysqlTlsSettings, type MysqlConfig } from "./mysql-config.js";
 
 /** The subset of the `mariadb` connector this driver uses. */
 interface FieldInfo {
@@ -16,10 +18,13 @@ interface OkPacket {
 }
 type Rows = unknown[][] & { meta?: FieldInfo[] };
 interface MariadbConnection {
+  execute(options: { sql: string; rowsAsArray: true }, values: unknown[]): Promise<Rows | OkPacket>;
   query(options: { sql: string; rowsAsArray: true }, values: unknown[]): Promise<Rows | OkPacket>;
   queryStream(options: { sql: string; rowsAsArray: true }, values: unknown[]): AsyncIterable<unknown[]> & {
     once(event: "fields", cb: (meta: FieldInfo[]) => void): void;
     destroy(): void;
+    /** Discards the rows still to come and resumes the socket (destroy alone leaves it paused). */
+    close(): void;
   };
   end(): Promise<void>;
   isValid(): boolean;
@@ -45,6 +50,9 @@ function decoderFor(field: FieldInfo, bigint: Decoder): Decoder {
   }
 }
 
+/** "This command is not supported in the prepared statement protocol yet". */
+const ER_UNSUPPORTED_PS = 1295;
+
 /** Session settings polysql relies on, re-applied after a reset (the connect option sets them first). */
 const SESSION_SETUP = "SET time_zone = '+00:00'";
 
@@ -64,7 +72,7 @@ class MysqlConnection implements DriverConnection {
   }
 
   async query(sql: string, values: readonly unknown[]): Promise<DriverResult> {
-    const result = await this.conn.query({ sql, rowsAsArray: true }, values.map(encode));
+    const result = await this.send(sql, values.map(encode));
     if (Array.isArray(result)) {
       const columns = this.columnsOf(result.meta ?? []);
       const rows = result.map((r) => makeRow(columns, r));
@@ -74,6 +82,21 @@ class MysqlConnection implements DriverConnection {
     return { rows: [], rowCount: result.affectedRows, insertId: insertId as number | undefined };
   }
 
+  /**
+   * Parameterized statements go through the binary protocol as server-side prepared
+   * statements (cached by the connector); text without parameters, and the few
+   * statements MariaDB cannot prepare, through the text protocol.
+   */
+  private async send(sql: string, values: unknown[]): Promise<Rows | OkPacket> {
+    if (values.length === 0) return this.conn.query({ sql, rowsAsArray: true }, values);
+    try {
+      return await this.conn.execute({ sql, rowsAsArray: true }, values);
+    } catch (err) {
+      if ((err as { errno?: number }).errno !== ER_UNSUPPORTED_PS) throw err;
+      return this.conn.query({ sql, rowsAsArray: true }, values);
+    }
+  }
+
   async *stream(sql: string, values: readonly unknown[]): AsyncIterable<Row> {
     const stream = this.conn.queryStream({ sql, rowsAsArray: true }, values.map(encode));
     let columns: Columns | undefined;
@@ -81,6 +104,9 @@ class MysqlConnection implements DriverConnection {
     try {
       for await (const r of stream) yield makeRow(columns!, r);
     } finally {
+      // Regression (found by the conformance kit): destroy() alone left the socket paused after an
+      // early break, so the connection never answered again.
+      stream.close();
       stream.destroy();
     }
   }
@@ -115,7 +141,8 @@ class MysqlConnection implements DriverConnection {
  */
 export async function connectMysql(config: MysqlConfig, values: ValueOptions): Promise<DriverConnection> {
   const mariadb = loadDriver<MariadbModule>("mariadb", "mysql");
-  const conn = await mariadb.createConnection({
+  const open = (ssl: ConnectionOptions | undefined) => mariadb.createConnection({
+    ssl,
     host: config.host,
     port: config.port,
     user: config.user,
@@ -133,6 +160,7 @@ export async function connectMysql(config: MysqlConfig, values: ValueOptions): P
     permitSetMultiParamEntries: false,
     charset: "utf8mb4",
   });
+  const conn = await connectWithTls("mysql", config, mysqlTlsSettings(config), open);
   conn.on("error", () => undefined);
   return new MysqlConnection(conn, values);
 }

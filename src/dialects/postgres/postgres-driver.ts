@@ -2,7 +2,10 @@ import type { DriverConnection, DriverResult, Row } from "../../backend.js";
 import { bigintDecoder, decodeUtcTimestamp, type ValueOptions } from "../../decoders.js";
 import { loadDriver } from "../../load-driver.js";
 import { makeRow, type Columns } from "../../rows.js";
-import type { PostgresConfig } from "./postgres-config.js";
+import type { ConnectionOptions } from "node:tls";
+import { connectWithTls } from "../tls-connect.js";
+import { pgConnectionString, type PostgresConfig } from "./postgres-config.js";
+import { pgRetryWithoutTls, postgresTlsSettings } from "./postgres-tls.js";
 import { copyRows } from "./postgres-copy.js";
 
 /** The subset of `pg` and `pg-cursor` this driver uses. */
@@ -19,9 +22,9 @@ interface PgResult {
   rowCount: number | null;
 }
 interface PgClient {
-  connection?: { stream?: { destroyed?: boolean; destroy(): void } };
+  connection?: { stream?: { destroyed?: boolean; destroy(): void }; parsedStatements: Record<string, string> };
   connect(): Promise<void>;
-  query(config: string | { text: string; values: unknown[]; rowMode: "array" } | object): Promise<PgResult>;
+  query(config: string | { name?: string; text: string; values: unknown[]; rowMode: "array" } | object): Promise<PgResult>;
   end(): Promise<void>;
   on(event: "error", handler: (err: unknown) => void): void;
 }
@@ -56,14 +59,35 @@ function columnsOf(fields: PgField[]): Columns {
   return { names: fields.map((f) => f.name), decoders: [] };
 }
 
+/** Prepared statements kept per connection; past this, statements run unnamed. */
+const PREPARED_LIMIT = 256;
+
 class PostgresConnection implements DriverConnection {
+  /** SQL text → server-side prepared statement name, for statements with parameters. */
+  private readonly prepared = new Map<string, string>();
+
   constructor(
     private readonly client: PgClient,
     private readonly Cursor: () => CursorConstructor,
   ) {}
 
   async query(sql: string, values: readonly unknown[]): Promise<DriverResult> {
-    const result = await this.client.query({ text: sql, values: values.map(encode), rowMode: "array" });
+    // Parameterized statements are prepared once per connection (Bind/Execute afterwards);
+    // parameterless text goes through the simple protocol, which allows several statements.
+    let name = values.length > 0 ? this.prepared.get(sql) : undefined;
+    if (name === undefined && values.length > 0 && this.prepared.size < PREPARED_LIMIT) {
+      name = `polysql_${this.prepared.size + 1}`;
+      this.prepared.set(sql, name);
+    }
+    let result: PgResult | PgResult[];
+    try {
+      result = await this.client.query({ name, text: sql, values: values.map(encode), rowMode: "array" });
+    } catch (err) {
+      // A prepared SELECT * whose table changed shape: forget it and run the text once more.
+      if (name === undefined || (err as { code?: string }).code !== "0A000") throw err;
+      this.prepared.delete(sql);
+      result = await this.client.query({ text: sql, values: values.map(encode), rowMode: "array" });
+    }
     // A multi-statement text (no parameters) returns one result per statement: report the last.
     const last = (Array.isArray(result) ? result[result.length - 1] : result) as PgResult;
     const columns = columnsOf(last.fields ?? []);
@@ -97,6 +121,9 @@ class PostgresConnection implements DriverConnection {
     // ROLLBACK outside a transaction is only a notice; DISCARD ALL cannot run inside one.
     await this.client.query("ROLLBACK");
     await this.client.query("DISCARD ALL");
+    // DISCARD ALL dropped the server's prepared statements: forget them on this side too.
+    this.prepared.clear();
+    if (this.client.connection) this.client.connection.parsedStatements = {};
   }
 
   isAlive(): boolean {
@@ -114,18 +141,27 @@ class PostgresConnection implements DriverConnection {
   }
 }
 
-/** Opens one `pg` client with polysql's type parsers (int8 checked, numeric and date as text, timestamp as UTC). */
+/**
+ * Opens one `pg` client with polysql's type parsers (int8 checked, numeric and
+ * date as text, timestamp as UTC) and libpq's `sslmode` semantics.
+ */
 export async function connectPostgres(config: PostgresConfig, values: ValueOptions): Promise<DriverConnection> {
   const pg = loadDriver<PgModule>("pg", "postgres");
-  const client = new pg.Client({
-    connectionString: config.connectionString,
-    types: typesFor(pg, values),
-    connectionTimeoutMillis: config.connectTimeoutMs,
-    statement_timeout: config.statementTimeoutMs,
-    application_name: config.applicationName,
-  });
-  // Until the pool takes over, swallow idle errors so a dying socket never crashes the process.
-  client.on("error", () => undefined);
-  await client.connect();
+  const target = pgConnectionString(config);
+  const open = async (ssl: ConnectionOptions | undefined) => {
+    const client = new pg.Client({
+      connectionString: target.connectionString,
+      ssl: ssl ?? false,
+      types: typesFor(pg, values),
+      connectionTimeoutMillis: config.connectTimeoutMs,
+      statement_timeout: config.statementTimeoutMs,
+      application_name: config.applicationName,
+    });
+    // Until the pool takes over, swallow idle errors so a dying socket never crashes the process.
+    client.on("error", () => undefined);
+    await client.connect();
+    return client;
+  };
+  const client = await connectWithTls("postgres", target, postgresTlsSettings(config, target.host), open, pgRetryWithoutTls);
   return new PostgresConnection(client, () => loadDriver<CursorConstructor>("pg-cursor", "postgres"));
 }

@@ -2,6 +2,8 @@ import type { DriverConnection, DriverResult, Row } from "../../backend.js";
 import { bigintDecoder, type ValueOptions } from "../../decoders.js";
 import { loadDriver } from "../../load-driver.js";
 import { makeRow, type Columns, type Decoder } from "../../rows.js";
+import { closeSync, existsSync, openSync } from "node:fs";
+import { ConnectionError } from "../../errors.js";
 import type { SqliteConfig } from "./sqlite-config.js";
 import { decoderFor, encode } from "./sqlite-types.js";
 
@@ -25,6 +27,7 @@ interface SqliteDatabase {
 type SqliteConstructor = new (filename: string, options: { readonly?: boolean; fileMustExist?: boolean; timeout?: number }) => SqliteDatabase;
 
 const STATEMENT_CACHE = 200;
+const SCHEMA_CHANGE = /^\s*(?:CREATE|ALTER|DROP)\b/i;
 
 class SqliteConnection implements DriverConnection {
   private readonly statements = new Map<string, { stmt: Statement; columns?: Columns }>();
@@ -58,6 +61,8 @@ class SqliteConnection implements DriverConnection {
       return { rows, rowCount: rows.length };
     }
     const info = stmt.run(...args);
+    // A schema change makes the column lists cached with other statements stale.
+    if (SCHEMA_CHANGE.test(sql)) this.statements.clear();
     return { rows: [], rowCount: info.changes, insertId: this.bigint!(info.lastInsertRowid) as number };
   }
 
@@ -112,6 +117,7 @@ class SqliteConnection implements DriverConnection {
 export async function connectSqlite(config: SqliteConfig, values: ValueOptions): Promise<DriverConnection> {
   const Database = loadDriver<SqliteConstructor>("better-sqlite3", "sqlite");
   const memory = config.filename === ":memory:" || config.filename === "";
+  if (!memory) prepareFile(config);
   const db = new Database(config.filename, {
     readonly: config.mode === "ro",
     fileMustExist: config.mode === "ro" || config.mode === "rw",
@@ -120,4 +126,23 @@ export async function connectSqlite(config: SqliteConfig, values: ValueOptions):
   db.pragma("foreign_keys = ON");
   if (!memory && config.mode !== "ro") db.pragma("journal_mode = WAL");
   return new SqliteConnection(db, values);
+}
+
+/**
+ * `ro` and `rw` open an existing file only; `rwc` creates a missing one readable
+ * by its owner only (0600; SQLite gives its -wal and -shm files the same mode).
+ */
+function prepareFile(config: SqliteConfig): void {
+  if (existsSync(config.filename)) return;
+  if (config.mode !== "rwc") {
+    throw new ConnectionError(
+      `SQLite database file ${config.filename} does not exist (mode=${config.mode} opens an existing file only; mode=rwc creates it)`,
+      { phase: "connect", engine: "sqlite", transient: false },
+    );
+  }
+  try {
+    closeSync(openSync(config.filename, "wx", 0o600));
+  } catch {
+    // Created meanwhile (EEXIST): open it as it is; a missing directory or no permission: SQLite reports it.
+  }
 }
