@@ -6,6 +6,8 @@
 # Private instances only: loopback, fixed ports (PostgreSQL 55432, MariaDB 53306),
 # data under ${POLYSQL_ENGINE_DIR:-/tmp/polysql-engines}/{postgres,mariadb}.
 # The distro's default instances/ports are never touched; no systemd.
+# Both servers accept TLS (throwaway certificates under $BASE/tls, see tls_setup)
+# and plaintext alike.
 # On start/restart the connection URLs are printed to stdout as `export` lines;
 # all progress messages go to stderr.
 set -euo pipefail
@@ -33,6 +35,9 @@ MY_LOG="$MY_ROOT/mariadb.err"
 
 PG_URL="postgres://$DB_USER:$DB_PASS@127.0.0.1:$PG_PORT/$DB_NAME"
 MY_URL="mysql://$DB_USER:$DB_PASS@127.0.0.1:$MY_PORT/$DB_NAME"
+
+# Throwaway TLS material for the TLS tests (test/tls.test.ts); see tls_setup.
+TLS_DIR="$BASE/tls"
 
 log() { printf '[db.sh] %s\n' "$*" >&2; }
 die() { printf '[db.sh] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -87,6 +92,61 @@ apt_install() {
   apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "$@" >&2 || die "apt-get install $* failed"
 }
 
+# ---------------------------------------------------------------- TLS
+
+# Generates, once, a throwaway PKI under $TLS_DIR (regenerated when incomplete or
+# expiring within a day):
+#   ca.pem/ca.key            the CA the servers' certificates chain to (tests trust it)
+#   server.pem/server.key    signed by ca; SAN DNS:localhost only, so verify-full to
+#                            "localhost" passes and to "127.0.0.1" fails the host check
+#   other-ca.pem/.key        a second CA nothing is signed by (the "untrusted CA" case)
+#   client.pem/client.key    client certificate (CN=polysql-client) signed by ca
+# Certificates are world-readable; keys are 0600 and owned by whoever runs this.
+# Each server gets its own copy of the server key, owned by its OS user.
+tls_setup() {
+  command -v openssl >/dev/null 2>&1 || die "openssl is needed to generate the test certificates"
+  if [ -f "$TLS_DIR/.complete" ] && openssl x509 -checkend 86400 -noout -in "$TLS_DIR/server.pem" >/dev/null 2>&1; then
+    return 0
+  fi
+  log "generating throwaway test CA and certificates in $TLS_DIR"
+  local tmp
+  tmp="$(mktemp -d "$BASE/.tls.XXXXXX")"
+  (
+    set -e
+    cd "$tmp"
+    umask 077
+    ossl() { openssl "$@" >/dev/null 2>&1; }
+    for ca in ca other-ca; do
+      ossl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -keyout "$ca.key" -out "$ca.pem" \
+        -subj "/CN=polysql test $ca" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+    done
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost\n' >server.ext
+    printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n' >client.ext
+    ossl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=localhost"
+    ossl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -sha256 -extfile server.ext -out server.pem
+    ossl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj "/CN=polysql-client"
+    ossl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -sha256 -extfile client.ext -out client.pem
+    rm -f ./*.csr ./*.ext ./*.srl
+    chmod 644 ./*.pem
+    chmod 600 ./*.key
+  ) || { rm -rf "$tmp"; die "openssl could not generate the test certificates"; }
+  rm -rf "$TLS_DIR"
+  mv "$tmp" "$TLS_DIR"
+  chmod 755 "$TLS_DIR"
+  touch "$TLS_DIR/.complete"
+}
+
+# Copies the server certificate, key and CA into $1 for OS user $2 (key 0600, owned by $2).
+tls_install() {
+  local dest="$1" owner="$2"
+  mkdir -p "$dest"
+  cp "$TLS_DIR/server.pem" "$TLS_DIR/server.key" "$TLS_DIR/ca.pem" "$dest/"
+  chmod 755 "$dest"
+  chmod 644 "$dest/server.pem" "$dest/ca.pem"
+  chmod 600 "$dest/server.key"
+  if is_root; then chown -R "$owner:$owner" "$dest"; fi
+}
+
 # ---------------------------------------------------------------- PostgreSQL
 
 PG_BIN=""
@@ -133,6 +193,8 @@ pg_psql_admin() {
 
 pg_write_conf() {
   local conf="$PG_DATA/polysql.conf"
+  tls_setup
+  tls_install "$PG_ROOT/tls" postgres
   cat >"$conf" <<EOF
 # Managed by scripts/db.sh -- rewritten on every start.
 listen_addresses = '127.0.0.1'
@@ -146,6 +208,11 @@ synchronous_commit = off
 full_page_writes = off
 password_encryption = 'scram-sha-256'
 shared_buffers = 128MB
+# TLS on (test/tls.test.ts); plaintext stays allowed (pg_hba says host, not hostssl).
+ssl = on
+ssl_cert_file = '$PG_ROOT/tls/server.pem'
+ssl_key_file = '$PG_ROOT/tls/server.key'
+ssl_ca_file = '$PG_ROOT/tls/ca.pem'
 EOF
   if ! grep -q "^include_if_exists = 'polysql.conf'" "$PG_DATA/postgresql.conf"; then
     printf "\ninclude_if_exists = 'polysql.conf'\n" >>"$PG_DATA/postgresql.conf"
@@ -206,10 +273,24 @@ SELECT 'CREATE DATABASE $DB_NAME OWNER $DB_USER ENCODING ''UTF8'' TEMPLATE templ
 EOF
 }
 
+# A server started before its TLS settings or certificates changed picks them up
+# with a reload (ssl settings are reloadable since PostgreSQL 10; no connection drops).
+pg_ensure_conf() {
+  local before after
+  before="$(cat "$PG_DATA/polysql.conf" "$PG_ROOT/tls/server.pem" 2>/dev/null | cksum || true)"
+  pg_write_conf
+  after="$(cat "$PG_DATA/polysql.conf" "$PG_ROOT/tls/server.pem" 2>/dev/null | cksum || true)"
+  if [ "$before" != "$after" ]; then
+    log "postgres configuration changed: reloading"
+    as_pg "$PG_BIN/pg_ctl" reload -D "$PG_DATA" >/dev/null 2>&1 || die "pg_ctl reload failed"
+  fi
+}
+
 pg_start() {
   ensure_pg_installed
   if pg_running; then
     log "postgres already running (127.0.0.1:$PG_PORT, data $PG_DATA)"
+    pg_ensure_conf
   else
     pg_init
     if [ -f "$PG_DATA/postmaster.pid" ]; then
@@ -380,6 +461,8 @@ my_start() {
     log "mariadb already running (127.0.0.1:$MY_PORT, data $MY_DATA)"
   else
     my_init
+    tls_setup
+    tls_install "$MY_ROOT/tls" mysql
     rm -f "$MY_PID" "$MY_SOCK" "$MY_SOCK.lock"
     log "starting mariadb on 127.0.0.1:$MY_PORT"
     local user_opt=()
@@ -397,11 +480,16 @@ my_start() {
       --innodb-buffer-pool-size=256M --innodb-log-file-size=64M \
       --innodb-buffer-pool-dump-at-shutdown=0 --innodb-buffer-pool-load-at-startup=0 \
       --sync-binlog=0 --skip-log-bin \
+      --ssl-ca="$MY_ROOT/tls/ca.pem" --ssl-cert="$MY_ROOT/tls/server.pem" --ssl-key="$MY_ROOT/tls/server.key" \
       </dev/null >>"$MY_LOG" 2>&1 9>&- &
     disown || true
   fi
   my_wait_ready
   my_setup_db
+  # TLS settings need a restart on MariaDB; one started by an older version of this script runs without.
+  if [ "$(my_client_admin -N -B -e 'SELECT @@have_ssl' 2>/dev/null)" != "YES" ]; then
+    log "warning: mariadb runs without TLS (test/tls.test.ts fails): bash scripts/db.sh restart mariadb"
+  fi
   log "mariadb ready"
   echo "export POLYSQL_MYSQL_URL=$MY_URL"
 }

@@ -63,6 +63,30 @@ export interface Capabilities {
   savepoints: boolean;
   /** Reads can run on several connections at once (false for embedded single-writer engines). */
   concurrentConnections: boolean;
+  /** Optional: two transactions locking rows in opposite order end with one `deadlock` error. Absent means false. */
+  deadlockDetection?: boolean;
+  /** Optional: SERIALIZABLE write skew fails with `serialization_failure`. Absent means false. */
+  serializationFailures?: boolean;
+  /** Optional: a value that does not fit its column (text into INTEGER, too long for VARCHAR(n)) is a `data_exception`. Absent means false. */
+  strictTypes?: boolean;
+}
+
+/** The capability flags every backend must declare, and the optional ones; any other key is an error. */
+export const REQUIRED_CAPABILITIES = ["returning", "transactionalDdl", "savepoints", "concurrentConnections"] as const;
+export const OPTIONAL_CAPABILITIES = ["deadlockDetection", "serializationFailures", "strictTypes"] as const;
+
+/**
+ * Catalog queries behind `tables()`, `columns()` and `tableExists()`, written
+ * with `:name` placeholders like any polysql query.
+ */
+export interface IntrospectionSql {
+  /** User tables of the current schema or database (no system tables): one column `name`. */
+  readonly tablesSql: string;
+  /**
+   * The columns of table `:table` in ordinal order: `name`, `type` (as the engine
+   * spells it), `nullable` (boolean, 0/1 or 'YES'/'NO'), `default_value` (SQL text or NULL).
+   */
+  readonly columnsSql: string;
 }
 
 /** An engine error translated into polysql's taxonomy. */
@@ -78,20 +102,24 @@ export interface MappedError {
  * The portable column types migrations and schemas are written with. `SERIAL` and
  * `BIGSERIAL` stand for the whole phrase `SERIAL PRIMARY KEY` (an auto-increment key).
  */
-export type PortableType =
-  | "INTEGER"
-  | "BIGINT"
-  | "DECIMAL"
-  | "BOOLEAN"
-  | "TEXT"
-  | "VARCHAR"
-  | "JSON"
-  | "UUID"
-  | "TIMESTAMP"
-  | "DATE"
-  | "BYTES"
-  | "SERIAL"
-  | "BIGSERIAL";
+export type PortableType = (typeof PORTABLE_TYPES)[number];
+
+/** Every portable type; a dialect's `types` map spells each one. */
+export const PORTABLE_TYPES = [
+  "INTEGER",
+  "BIGINT",
+  "DECIMAL",
+  "BOOLEAN",
+  "TEXT",
+  "VARCHAR",
+  "JSON",
+  "UUID",
+  "TIMESTAMP",
+  "DATE",
+  "BYTES",
+  "SERIAL",
+  "BIGSERIAL",
+] as const;
 
 /**
  * How the migrator takes a lock that the engine itself drops when the session
@@ -139,6 +167,8 @@ export interface Dialect {
   mapError(err: unknown): MappedError | undefined;
   /** The migrator's lock; a backend without one cannot run `migrate up/down/repair`. */
   readonly migrationLock?: MigrationLockSql;
+  /** Catalog queries for `tables()`, `columns()`, `tableExists()`. */
+  readonly introspection: IntrospectionSql;
 }
 
 /**
@@ -162,6 +192,12 @@ export interface BackendDefinition<Config extends object = Record<string, unknow
   readonly configKeys: readonly string[];
   /** Turns a URL into this backend's config; throws ConfigError on a bad one. */
   parseUrl(url: string): Config;
+  /**
+   * Checks the merged config (from the URL and `connect({ <name>: {...} })`) before
+   * any connection is opened; throws `ConfigError` naming the bad option. Unknown
+   * keys are already rejected by `configKeys`.
+   */
+  validateConfig?(config: Config): void;
   /** Opens one connection. */
   connect(config: Config, values: ValueOptions): Promise<DriverConnection>;
   /** Pool settings this engine needs, e.g. `{ max: 1 }` for an embedded single-writer engine. */

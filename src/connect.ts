@@ -1,11 +1,12 @@
 import type { BigintMode } from "./decoders.js";
 import { Database } from "./database.js";
+import { deferBackendOptions } from "./credentials.js";
 import { ConfigError } from "./errors.js";
 import { resolveNumbers } from "./options.js";
 import { BREAKER_DEFAULTS, type BreakerOptions } from "./pool/circuit-breaker.js";
 import { resolvePoolOptions, type PoolOptions } from "./pool/pool-options.js";
 import { resolveRetryOptions, type RetryOptions } from "./retry.js";
-import { backendForScheme } from "./registry.js";
+import { backendForScheme, validateBackendConfig } from "./registry.js";
 import { redactUrl } from "./redact.js";
 import "./builtin-backends.js";
 
@@ -22,7 +23,10 @@ export interface ConnectOptions {
   breaker?: Partial<BreakerOptions>;
   /** Client-side deadline per statement; past it the connection is destroyed and the call fails with `query_timeout`. Default 0 (none). */
   queryTimeoutMs?: number;
-  /** Backend-specific settings under the backend's name, e.g. `{ sqlite: { busyTimeoutMs: 1000 } }`. */
+  /**
+   * Backend-specific settings under the backend's name, e.g. `{ sqlite: { busyTimeoutMs: 1000 } }`;
+   * for network engines also a function returning them, called for every new connection (rotating credentials).
+   */
   [backend: string]: unknown;
 }
 
@@ -58,8 +62,10 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
 
   const config: Record<string, unknown> = { ...backend.parseUrl(options.url) };
   const own = options[backend.name];
-  if (own !== undefined) {
-    if (own === null || typeof own !== "object") throw new ConfigError(`Option "${backend.name}" must be an object`);
+  if (typeof own === "function") {
+    deferBackendOptions(config, own as () => unknown);
+  } else if (own !== undefined) {
+    if (own === null || typeof own !== "object") throw new ConfigError(`Option "${backend.name}" must be an object, or a function returning one`);
     for (const [key, value] of Object.entries(own)) {
       if (!backend.configKeys.includes(key)) {
         throw new ConfigError(`Unknown ${backend.name} option "${key}" (accepted: ${backend.configKeys.join(", ") || "none"})`);
@@ -67,6 +73,8 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
       config[key] = value;
     }
   }
+  // An options function is checked with its result, for each new connection.
+  if (typeof own !== "function") validateBackendConfig(backend, config);
   const pool = resolvePoolOptions(options.pool);
   const limit = backend.poolLimits?.max;
   if (limit !== undefined && pool.max > limit) {

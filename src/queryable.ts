@@ -2,6 +2,7 @@ import type { Dialect, DriverResult, Row } from "./backend.js";
 import * as crud from "./crud/crud.js";
 import { insertMany, type InsertManyOptions } from "./crud/insert-many.js";
 import { Table, type TableOptions } from "./crud/table.js";
+import { columnInfos, tableNames, type ColumnInfo } from "./introspection.js";
 import type { Session } from "./session.js";
 import { compile, type CompiledQuery, type SqlQuery } from "./sql/index.js";
 import { normalizeValue } from "./values.js";
@@ -154,6 +155,32 @@ export abstract class Queryable {
    */
   table<T extends object = Row>(name: string, options?: TableOptions): Table<T> {
     return new Table<T>(this, name, options);
+  }
+
+  /**
+   * The user tables of the current schema (PostgreSQL) or database (MySQL, SQLite), sorted; no system tables.
+   * @example const names = await db.tables(); // ["matches", "players", ...]
+   */
+  async tables(): Promise<string[]> {
+    return tableNames(await this.all(this.facts.introspection.tablesSql));
+  }
+
+  /**
+   * Whether a user table of this name exists in the current schema or database (the name as stored:
+   * PostgreSQL folds unquoted names to lowercase).
+   * @example if (!(await db.tableExists("players"))) await db.execute("CREATE TABLE players (...)");
+   */
+  async tableExists(name: string): Promise<boolean> {
+    return (await this.tables()).includes(name);
+  }
+
+  /**
+   * A table's columns in ordinal order: name, type as the engine spells it, nullable, and default (SQL text) when set.
+   * An unknown table has no columns.
+   * @example const cols = await db.columns("players"); // [{ name: "id", type: "integer", nullable: false, default: "..." }, ...]
+   */
+  async columns(table: string): Promise<ColumnInfo[]> {
+    return columnInfos(await this.all(this.facts.introspection.columnsSql, { table }));
   }
 
   private runner(): crud.Runner {

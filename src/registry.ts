@@ -1,11 +1,11 @@
 import { createRequire } from "node:module";
-import type { BackendDefinition } from "./backend.js";
+import { OPTIONAL_CAPABILITIES, REQUIRED_CAPABILITIES, type BackendDefinition } from "./backend.js";
+import { definitionProblems } from "./backend-validation.js";
 import { ConfigError } from "./errors.js";
 
 const byName = new Map<string, BackendDefinition<object>>();
 const byScheme = new Map<string, BackendDefinition<object>>();
-const CAPABILITY_KEYS = ["returning", "transactionalDdl", "savepoints", "concurrentConnections"] as const;
-const FUNCTION_MEMBERS = ["parseUrl", "connect"] as const;
+const CAPABILITIES = [...REQUIRED_CAPABILITIES, ...OPTIONAL_CAPABILITIES];
 
 /** What `backends()` reports for each registered backend. */
 export interface BackendInfo {
@@ -18,40 +18,10 @@ export interface BackendInfo {
 }
 
 function validate(def: BackendDefinition<object>): void {
+  const problems = definitionProblems(def, (scheme) => byScheme.get(scheme)?.name);
+  if (problems.length === 0) return;
   const where = `registerBackend(${typeof def?.name === "string" ? JSON.stringify(def.name) : "?"})`;
-  if (!def || typeof def !== "object") throw new ConfigError("registerBackend: the definition must be an object");
-  if (typeof def.name !== "string" || !/^[a-z][a-z0-9_-]*$/.test(def.name)) {
-    throw new ConfigError(`${where}: "name" must be a lowercase identifier`);
-  }
-  if (!Array.isArray(def.schemes) || def.schemes.length === 0) {
-    throw new ConfigError(`${where}: "schemes" must be a non-empty array of URL schemes`);
-  }
-  for (const scheme of def.schemes) {
-    if (typeof scheme !== "string" || !/^[a-z][a-z0-9+.-]*$/.test(scheme)) {
-      throw new ConfigError(`${where}: scheme ${JSON.stringify(scheme)} is not a valid URL scheme (no colon)`);
-    }
-    const owner = byScheme.get(scheme);
-    if (owner && owner.name !== def.name) {
-      throw new ConfigError(`${where}: scheme "${scheme}" is already registered by backend "${owner.name}"`);
-    }
-  }
-  for (const member of FUNCTION_MEMBERS) {
-    if (typeof def[member] !== "function") throw new ConfigError(`${where}: "${member}" must be a function`);
-  }
-  if (typeof def.version !== "string") throw new ConfigError(`${where}: "version" must be a string`);
-  if (!Array.isArray(def.driverPackages)) throw new ConfigError(`${where}: "driverPackages" must be an array`);
-  if (!Array.isArray(def.configKeys)) throw new ConfigError(`${where}: "configKeys" must be an array`);
-  const dialect = def.dialect;
-  if (!dialect || typeof dialect !== "object") throw new ConfigError(`${where}: "dialect" is missing`);
-  if (typeof dialect.begin !== "function" || typeof dialect.mapError !== "function") {
-    throw new ConfigError(`${where}: "dialect.begin" and "dialect.mapError" must be functions`);
-  }
-  if (!dialect.syntax || typeof dialect.syntax !== "object") throw new ConfigError(`${where}: "dialect.syntax" is missing`);
-  for (const key of CAPABILITY_KEYS) {
-    if (typeof dialect.capabilities?.[key] !== "boolean") {
-      throw new ConfigError(`${where}: capability "dialect.capabilities.${key}" must be true or false`);
-    }
-  }
+  throw new ConfigError(problems.length === 1 ? `${where}: ${problems[0]}` : `${where}: ${problems.length} problems:\n- ${problems.join("\n- ")}`);
 }
 
 /**
@@ -77,12 +47,25 @@ export function unregisterBackend(name: string): boolean {
   return true;
 }
 
+/** Runs a backend's `validateConfig` hook; anything it throws becomes a `ConfigError` naming the backend. */
+export function validateBackendConfig(def: BackendDefinition<object>, config: object): void {
+  try {
+    def.validateConfig?.(config);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`Invalid ${def.name} configuration: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  }
+}
+
 /** The backend serving a URL scheme (without the colon). */
 export function backendForScheme(scheme: string): BackendDefinition<object> | undefined {
   return byScheme.get(scheme);
 }
 
-/** The backend registered under a name. */
+/**
+ * The definition registered under a name, e.g. to wrap a built-in engine in a new backend.
+ * @example const sqlite = backendByName("sqlite")!; registerBackend({ ...sqlite, name: "traced", schemes: ["traced"] });
+ */
 export function backendByName(name: string): BackendDefinition<object> | undefined {
   return byName.get(name);
 }
@@ -112,7 +95,7 @@ export function backends(): BackendInfo[] {
       name: def.name,
       schemes: [...def.schemes],
       version: def.version,
-      capabilities: { ...def.dialect.capabilities },
+      capabilities: Object.fromEntries(CAPABILITIES.map((key) => [key, def.dialect.capabilities[key] ?? false])),
       drivers,
       installed: drivers.every((d) => d.installed),
     };

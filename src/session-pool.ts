@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { BackendDefinition } from "./backend.js";
 import type { ValueOptions } from "./decoders.js";
+import { resolveCredentials, scrubSecrets } from "./credentials.js";
 import { ConnectionError, PolysqlError, PoolError } from "./errors.js";
 import { CircuitBreaker, type BreakerOptions } from "./pool/circuit-breaker.js";
 import { Pool, type Lease, type PoolMetrics } from "./pool/pool.js";
@@ -35,13 +36,23 @@ export class SessionPool {
     readonly options: SessionPoolOptions,
   ) {
     this.breaker = new CircuitBreaker(options.breaker);
+    // The driver's own connect deadline (when it has one and none was set) closes the socket of an
+    // attempt the pool gave up on; otherwise it lingers against a silent server.
+    const connectConfig =
+      backend.configKeys.includes("connectTimeoutMs") && (config as { connectTimeoutMs?: number }).connectTimeoutMs === undefined && options.pool.connectTimeoutMs > 0
+        ? Object.assign(Object.defineProperties({}, Object.getOwnPropertyDescriptors(config)), { connectTimeoutMs: options.pool.connectTimeoutMs })
+        : config;
     this.pool = new Pool<Session>(
       {
         create: async () => {
+          let secrets: string[] = [];
           try {
-            return new Session(await backend.connect(config, values), backend, options.queryTimeoutMs);
+            // Password and options functions are called for every new connection (rotating tokens).
+            const resolved = await resolveCredentials(backend, connectConfig);
+            secrets = resolved.secrets;
+            return new Session(await backend.connect(resolved.config, values), backend, options.queryTimeoutMs);
           } catch (err) {
-            throw connectError(backend, err);
+            throw connectError(backend, err, secrets);
           }
         },
         destroy: (s) => s.driver.close(),
@@ -119,11 +130,15 @@ export class SessionPool {
   }
 }
 
-/** A failure to open a connection: `connection_failure` in the connect phase (nothing was sent). */
-function connectError(backend: BackendDefinition<object>, err: unknown): unknown {
-  if (err instanceof PolysqlError) return err;
+/** A failure to open a connection: `connection_failure` in the connect phase (nothing was sent); the password never appears in its message. */
+function connectError(backend: BackendDefinition<object>, err: unknown, secrets: readonly string[]): unknown {
+  if (err instanceof PolysqlError) {
+    err.message = scrubSecrets(err.message, secrets);
+    if (err.stack !== undefined) err.stack = scrubSecrets(err.stack, secrets);
+    return err;
+  }
   const mapped = backend.dialect.mapError(err);
-  return new ConnectionError(`Could not connect to ${backend.name}: ${String((err as Error)?.message ?? err)}`, {
+  return new ConnectionError(`Could not connect to ${backend.name}: ${scrubSecrets(String((err as Error)?.message ?? err), secrets)}`, {
     ...mapped,
     phase: "connect",
     engine: backend.name,

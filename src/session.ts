@@ -1,13 +1,14 @@
 import type { BackendDefinition, Dialect, DriverConnection, DriverResult, Row } from "./backend.js";
-import { engineError, PolysqlError, QueryError } from "./errors.js";
+import { engineError, PolysqlError, QueryError, type ErrorDetails } from "./errors.js";
 import type { CompiledQuery } from "./sql/index.js";
 
 /**
  * Statements that can leave state in a session: SET/RESET, temporary tables,
- * explicit transactions, locks, user variables, prepared statements, USE, LISTEN.
+ * explicit transactions, locks, user variables, prepared statements, USE, LISTEN;
+ * at the start of the text or of any statement in it, after any comments.
  */
 const SESSION_STATE =
-  /^\s*(?:SET|RESET|BEGIN|START|LOCK|UNLOCK|PREPARE|DECLARE|LISTEN|USE|PRAGMA|ATTACH|CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?TEMP(?:ORARY)?)\b|advisory_lock|\bGET_LOCK\b|set_config|@\w+\s*:=/i;
+  /(?:^|;)\s*(?:(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)\s*)*(?:SET|RESET|BEGIN|START|LOCK|UNLOCK|PREPARE|DECLARE|LISTEN|USE|PRAGMA|ATTACH|CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?TEMP(?:ORARY)?)\b|advisory_lock|\bGET_LOCK\b|set_config|@\w+\s*:=|\bINTO\s+@/i;
 
 /** Resets a session's state before reuse; false when it could not be reset (then destroy it). */
 export async function resetSession(session: Session, timeoutMs: number): Promise<boolean> {
@@ -82,11 +83,12 @@ export class Session {
     return Promise.race([pending, expired]).finally(() => clearTimeout(timer));
   }
 
-  /** Runs polysql's own control statements in order (transaction control, savepoints). */
+  /** Runs polysql's own control statements in order (transaction control, savepoints), each under the query deadline. */
   async runAll(statements: readonly string[]): Promise<void> {
     for (const sql of statements) {
       try {
-        await this.driver.query(sql, []);
+        const pending = this.driver.query(sql, []);
+        await (this.queryTimeoutMs > 0 ? this.deadline(pending, this.queryTimeoutMs, sql) : pending);
       } catch (err) {
         throw this.translate(err, sql);
       }
@@ -111,6 +113,19 @@ export class Session {
     if (mapped.code === "connection_failure") this.broken = true;
     const e = err as { text?: unknown; message?: unknown };
     const message = typeof e.text === "string" ? e.text : String(e.message ?? err);
-    return engineError(mapped.code, message, { ...mapped, sql, engine: this.backend.name, cause: err });
+    const phase = mapped.code === "connection_failure" ? (neverSent(err) ? "connect" : "query") : undefined;
+    return engineError(mapped.code, message, { ...mapped, sql, engine: this.backend.name, cause: err, ...(phase ? { phase } : {}) } as ErrorDetails);
   }
+}
+
+/**
+ * A connection error raised before the statement left the client, so the server
+ * never saw it (safe to retry): a failed socket write (the peer had already reset
+ * it), or the driver refusing a command on a connection it knows is closed.
+ */
+function neverSent(err: unknown): boolean {
+  const e = err as { syscall?: unknown; code?: unknown; message?: unknown };
+  if (e?.syscall === "write") return true;
+  if (e?.code === "ER_CMD_CONNECTION_CLOSED" || e?.code === "ER_CONNECTION_ALREADY_CLOSED") return true; // mariadb
+  return typeof e?.message === "string" && /and is not queryable$/.test(e.message); // pg
 }

@@ -18,6 +18,8 @@ export interface CliFlags {
   steps?: number;
   allowOutOfOrder?: boolean;
   lockTimeoutMs?: number;
+  /** `--plugin MODULE` (repeatable, any command): modules to import first. */
+  plugins?: string[];
 }
 
 const OPTIONS = {
@@ -29,6 +31,7 @@ const OPTIONS = {
   steps: { type: "string" },
   "allow-out-of-order": { type: "boolean" },
   "lock-timeout": { type: "string" },
+  plugin: { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -71,7 +74,7 @@ export function parseCommand(argv: string[]): CliCommand {
     throw new UsageError(`"${name}" takes ${spec.positionals === 0 ? "no arguments" : `${spec.positionals} argument`}, got ${args.length}`);
   }
   for (const key of Object.keys(values)) {
-    if (!spec.options.includes(key)) throw new UsageError(`"${name}" does not accept --${key} (accepted: ${spec.options.map((o) => `--${o}`).join(", ")})`);
+    if (key !== "plugin" && !spec.options.includes(key)) throw new UsageError(`"${name}" does not accept --${key} (accepted: ${spec.options.map((o) => `--${o}`).join(", ")})`);
   }
   const flags: CliFlags = {
     url: values.url,
@@ -82,6 +85,7 @@ export function parseCommand(argv: string[]): CliCommand {
     allowOutOfOrder: values["allow-out-of-order"],
     steps: values.steps === undefined ? undefined : wholeNumber("--steps", values.steps, 1),
     lockTimeoutMs: values["lock-timeout"] === undefined ? undefined : wholeNumber("--lock-timeout", values["lock-timeout"], 0),
+    plugins: values.plugin,
   };
   for (const key of Object.keys(flags) as (keyof CliFlags)[]) if (flags[key] === undefined) delete flags[key];
   return { name, positionals: args, flags };
@@ -105,13 +109,14 @@ Commands:
   migrate new <name>                                       create the next V/U file pair
   health [--json]                                          check the database answers
   query "<sql>" [--json]                                   run one statement and print its rows
-  backends [--json]                                        list the registered backends
+  backends [--json]                                        list the registered backends and their drivers
 
 Options:
   --url URL           database URL (else DATABASE_URL, else polysql.config.json, else sqlite:./polysql.db)
   --dir DIR           migrations directory (else "migrations" in polysql.config.json, else ./migrations)
   --lock-timeout MS   wait this long for another migrator's lock (default 60000)
   --json              machine-readable output
+  --plugin MODULE     import a backend plugin first (repeatable; also POLYSQL_PLUGINS=a,b)
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 validation failed (drift, missing, out of order,
 unrepaired failure), 4 lock timeout.

@@ -1,5 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { urlHasPassword } from "../redact.js";
 import type { CliIo } from "./cli-io.js";
 import { UsageError } from "./exit-codes.js";
 
@@ -21,12 +22,30 @@ const CONFIG_KEYS = ["url", "migrations"];
  */
 export function resolveTarget(io: CliIo, flags: { url?: string; dir?: string }): CliTarget {
   const config = readConfig(io.cwd);
+  if (config.url !== undefined) warnIfExposed(io, config.url);
   const dir = flags.dir ?? config.migrations ?? "migrations";
   const resolvedDir = path.resolve(io.cwd, dir);
   if (flags.url) return { url: flags.url, source: "--url", dir: resolvedDir };
   if (io.env.DATABASE_URL) return { url: io.env.DATABASE_URL, source: "DATABASE_URL", dir: resolvedDir };
   if (config.url) return { url: config.url, source: CONFIG_FILE, dir: resolvedDir };
   return { url: "sqlite:./polysql.db", source: "default", dir: resolvedDir };
+}
+
+/** Warns (never prints the password) when the config file holds a password and group or others may read it. */
+function warnIfExposed(io: CliIo, url: string): void {
+  if (process.platform === "win32" || !urlHasPassword(url)) return;
+  const file = path.join(io.cwd, CONFIG_FILE);
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch {
+    return;
+  }
+  if ((mode & 0o077) === 0) return;
+  io.stderr.write(
+    `polysql: warning: ${CONFIG_FILE} holds a password and is readable by group or others (mode ${mode.toString(8).padStart(4, "0")}): ` +
+      `run "chmod 600 ${CONFIG_FILE}", or move the password to DATABASE_URL or a password function\n`,
+  );
 }
 
 function readConfig(cwd: string): { url?: string; migrations?: string } {

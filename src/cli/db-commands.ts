@@ -21,7 +21,7 @@ export async function queryCommand(db: Database, sql: string, json: boolean, io:
   return EXIT.ok;
 }
 
-/** `polysql backends`: name, schemes and whether the driver is installed. */
+/** `polysql backends`: name, schemes, version, capabilities declared true, and whether the driver is installed. */
 export function backendsCommand(json: boolean, io: CliIo): number {
   const list = backends();
   if (json) io.stdout.write(toJson(list) + "\n");
@@ -29,6 +29,8 @@ export function backendsCommand(json: boolean, io: CliIo): number {
     const rows = list.map((b) => ({
       name: b.name,
       schemes: b.schemes.join(", "),
+      version: b.version,
+      capabilities: Object.keys(b.capabilities).filter((c) => b.capabilities[c]).join(", "),
       installed: b.installed ? "yes" : `no (npm install ${b.drivers.filter((d) => !d.installed).map((d) => d.package).join(" ")})`,
     }));
     io.stdout.write(formatTable(rows));

@@ -27,7 +27,8 @@ export class CircuitBreaker {
   admit(): boolean {
     if (this.state === "closed" || this.options.threshold === 0) return false;
     const waited = performance.now() - this.openedAt;
-    if (this.state === "open" && waited >= this.options.cooldownMs && !this.probing) {
+    // Half-open without a probe running: the last probe ended without a verdict (e.g. a statement error).
+    if (((this.state === "open" && waited >= this.options.cooldownMs) || this.state === "half-open") && !this.probing) {
       this.state = "half-open";
       this.probing = true;
       return true;

@@ -66,6 +66,8 @@ export class Pool<R> {
   private readonly busy = new Set<Slot<R>>();
   private readonly waiters: Waiter<R>[] = [];
   private pendingCreates = 0;
+  /** Idle slots being validated for a waiter. */
+  private validating = 0;
   private closed = false;
   private readonly reaper: NodeJS.Timeout;
   private readonly waits = new Float64Array(WAIT_SAMPLES);
@@ -88,7 +90,11 @@ export class Pool<R> {
     const now = performance.now();
     if (this.waiters.length === 0) {
       const slot = this.takeIdle(now);
-      if (slot !== undefined) return Promise.resolve(this.lend(slot, now, undefined));
+      if (slot !== undefined) {
+        if (now - slot.idleSince < this.options.validateAfterIdleMs) return Promise.resolve(this.lend(slot, now, undefined));
+        // Sat idle too long: back it goes, and pulse() validates it for the waiter below.
+        this.idle.push(slot);
+      }
     }
     return new Promise<Lease<R>>((resolve, reject) => {
       const waiter: Waiter<R> = { resolve, reject, startedAt: now };
@@ -150,12 +156,12 @@ export class Pool<R> {
 
   private pulse(): void {
     if (this.closed) return;
-    while (this.waiters.length > 0) {
+    while (this.waiters.length > this.validating) {
       const slot = this.takeIdle(performance.now());
       if (slot === undefined) break;
       this.handOver(slot);
     }
-    while (this.waiters.length > this.pendingCreates && this.idle.length + this.busy.size + this.pendingCreates < this.options.max) {
+    while (this.waiters.length > this.pendingCreates + this.validating && this.idle.length + this.busy.size + this.pendingCreates < this.options.max) {
       this.create();
     }
   }
@@ -180,16 +186,21 @@ export class Pool<R> {
       return;
     }
     this.busy.add(slot);
-    withTimeout(this.factory.validate(slot.resource), this.options.validationTimeoutMs, undefined, "Validating an idle connection").then(
+    this.validating++;
+    const validated = Promise.resolve().then(() => this.factory.validate(slot.resource));
+    withTimeout(validated, this.options.validationTimeoutMs, undefined, "Validating an idle connection").then(
       (ok) => {
         this.busy.delete(slot);
+        this.validating--;
         if (!ok) return this.fail(slot);
+        if (this.closed) return void this.destroySlot(slot);
         slot.idleSince = performance.now();
         this.idle.push(slot);
         this.pulse();
       },
       () => {
         this.busy.delete(slot);
+        this.validating--;
         this.fail(slot);
       },
     );

@@ -1,5 +1,5 @@
 import type { BackendDefinition } from "../../backend.js";
-import { MYSQL_CONFIG_KEYS, parseMysqlUrl, type MysqlConfig } from "./mysql-config.js";
+import { MYSQL_CONFIG_KEYS, parseMysqlUrl, validateMysqlConfig, type MysqlConfig } from "./mysql-config.js";
 import { mysqlDialect } from "./mysql-dialect.js";
 import { connectMysql } from "./mysql-driver.js";
 
@@ -12,5 +12,6 @@ export const mysqlBackend: BackendDefinition<MysqlConfig> = {
   dialect: mysqlDialect,
   configKeys: MYSQL_CONFIG_KEYS,
   parseUrl: parseMysqlUrl,
+  validateConfig: validateMysqlConfig,
   connect: connectMysql,
 };

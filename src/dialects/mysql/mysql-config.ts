@@ -1,38 +1,106 @@
+import type { Secret } from "../../credentials.js";
 import { ConfigError } from "../../errors.js";
+import type { TlsSettings } from "../tls-options.js";
+
+/** The MySQL client's `--ssl-mode` values, and the libpq mode each one means. */
+const SSL_MODES = {
+  DISABLED: "disable",
+  PREFERRED: "prefer",
+  REQUIRED: "require",
+  VERIFY_CA: "verify-ca",
+  VERIFY_IDENTITY: "verify-full",
+} as const;
+export type MysqlSslMode = keyof typeof SSL_MODES;
 
 /** Settings of a MySQL/MariaDB connection. */
 export interface MysqlConfig {
   host: string;
   port: number;
   user?: string;
-  password?: string;
+  /** A function is called for every new connection (rotating tokens). */
+  password?: Secret;
   database?: string;
   connectTimeoutMs?: number;
+  /** The MySQL client's `--ssl-mode`; default `VERIFY_CA` when `sslCa` is given, else `DISABLED`. */
+  sslMode?: MysqlSslMode;
+  /** CA certificate(s) to trust: a file path or PEM text. */
+  sslCa?: string;
+  /** Client certificate (file path or PEM text), with `sslKey`. */
+  sslCert?: string;
+  /** Client private key (file path or PEM text), with `sslCert`. */
+  sslKey?: string;
 }
 
-export const MYSQL_CONFIG_KEYS = ["host", "port", "user", "password", "database", "connectTimeoutMs"] as const;
+export const MYSQL_CONFIG_KEYS = ["host", "port", "user", "password", "database", "connectTimeoutMs", "sslMode", "sslCa", "sslCert", "sslKey"] as const;
 
-/** Accepts `mysql://` and `mariadb://` URLs: `mysql://user:password@host:port/database`. */
+/** URL parameter → config key (`ssl-mode` and `ssl_mode` alike, as MySQL option files accept both). */
+const URL_PARAMS: Record<string, "sslMode" | "sslCa" | "sslCert" | "sslKey"> = {
+  "ssl-mode": "sslMode",
+  "ssl-ca": "sslCa",
+  "ssl-cert": "sslCert",
+  "ssl-key": "sslKey",
+};
+
+/**
+ * Accepts `mysql://` and `mariadb://` URLs: `mysql://user:password@host:port/database`,
+ * with `?connect_timeout=s` and the MySQL client's TLS options
+ * `?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ssl/db-ca.pem` (`ssl-cert`, `ssl-key`).
+ */
 export function parseMysqlUrl(url: string): MysqlConfig {
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch (cause) {
-    throw new ConfigError(`Not a valid MySQL URL (expected mysql://user:password@host:port/database)`, { cause });
+  } catch {
+    // No cause: Node's URL error carries the input, password included.
+    throw new ConfigError(`Not a valid MySQL URL (expected mysql://user:password@host:port/database)`);
   }
   if (parsed.protocol !== "mysql:" && parsed.protocol !== "mariadb:") {
     throw new ConfigError(`Not a MySQL/MariaDB URL scheme: ${parsed.protocol}`);
   }
-  for (const key of parsed.searchParams.keys()) {
-    if (key !== "connect_timeout") throw new ConfigError(`Unknown MySQL URL option "${key}" (accepted: connect_timeout)`);
-  }
-  const timeout = parsed.searchParams.get("connect_timeout");
-  return {
-    host: parsed.hostname || "localhost",
+  const config: MysqlConfig = {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, "$1") || "localhost",
     port: parsed.port ? Number(parsed.port) : 3306,
     user: parsed.username ? decodeURIComponent(parsed.username) : undefined,
     password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
     database: parsed.pathname.length > 1 ? decodeURIComponent(parsed.pathname.slice(1)) : undefined,
-    connectTimeoutMs: timeout === null ? undefined : Number(timeout) * 1000,
   };
+  for (const [key, value] of parsed.searchParams) {
+    const option = URL_PARAMS[key.replaceAll("_", "-")];
+    if (key === "connect_timeout") config.connectTimeoutMs = Number(value) * 1000;
+    else if (option === "sslMode") config.sslMode = value.toUpperCase() as MysqlSslMode;
+    else if (option !== undefined) config[option] = value;
+    else throw new ConfigError(`Unknown MySQL URL option "${key}" (accepted: connect_timeout, ${Object.keys(URL_PARAMS).join(", ")})`);
+  }
+  return config;
+}
+
+/** Checks the TLS options and the password before any connection opens. */
+export function validateMysqlConfig(config: MysqlConfig): void {
+  if (config.sslMode !== undefined && !Object.hasOwn(SSL_MODES, config.sslMode)) {
+    throw new ConfigError(`ssl-mode=${config.sslMode} is not one of ${Object.keys(SSL_MODES).join(", ")}`);
+  }
+  for (const key of ["sslCa", "sslCert", "sslKey"] as const) {
+    if (config[key] !== undefined && (typeof config[key] !== "string" || config[key] === "")) {
+      throw new ConfigError(`MySQL option "${key}" must be a file path or PEM text`);
+    }
+  }
+  if (config.sslMode === "VERIFY_CA" && config.sslCa === undefined) {
+    throw new ConfigError(`ssl-mode=VERIFY_CA needs ssl-ca (the CA to check the server's certificate against)`);
+  }
+  if ((config.sslCert === undefined) !== (config.sslKey === undefined)) {
+    throw new ConfigError(`MySQL options ssl-cert and ssl-key go together (client certificate and its key)`);
+  }
+  if (config.password !== undefined && typeof config.password !== "string" && typeof config.password !== "function") {
+    throw new ConfigError(`MySQL option "password" must be a string or a function returning one`);
+  }
+}
+
+/**
+ * The MySQL client's rules: without `ssl-mode`, `ssl-ca` implies `VERIFY_CA`
+ * and no CA means `DISABLED`; an explicit `REQUIRED` does not check the
+ * certificate even with `ssl-ca`.
+ */
+export function mysqlTlsSettings(config: MysqlConfig): TlsSettings {
+  const asked: MysqlSslMode = config.sslMode ?? (config.sslCa !== undefined ? "VERIFY_CA" : "DISABLED");
+  return { mode: SSL_MODES[asked], ca: config.sslCa, cert: config.sslCert, key: config.sslKey, label: `ssl-mode=${asked}` };
 }

@@ -90,7 +90,17 @@ export const mysqlDialect: Dialect = {
     hashComments: true,
     nestedBlockComments: false,
   },
-  capabilities: { returning: false, transactionalDdl: false, savepoints: true, concurrentConnections: true },
+  capabilities: {
+    returning: false,
+    transactionalDdl: false,
+    savepoints: true,
+    concurrentConnections: true,
+    deadlockDetection: true,
+    // InnoDB's SERIALIZABLE takes locks: write skew blocks or deadlocks instead.
+    serializationFailures: false,
+    // With the default sql_mode (STRICT_TRANS_TABLES).
+    strictTypes: true,
+  },
   types: {
     INTEGER: "INTEGER",
     BIGINT: "BIGINT",
@@ -128,5 +138,11 @@ export const mysqlDialect: Dialect = {
   migrationLock: {
     acquire: "SELECT GET_LOCK(CONCAT('polysql_migrate.', LEFT(COALESCE(DATABASE(), ''), 48)), 0)",
     release: "SELECT RELEASE_LOCK(CONCAT('polysql_migrate.', LEFT(COALESCE(DATABASE(), ''), 48)))",
+  },
+  introspection: {
+    tablesSql: "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'",
+    // MariaDB reports a NULL default as the text NULL (a string default is quoted: 'NULL').
+    columnsSql: `SELECT column_name AS name, column_type AS type, is_nullable = 'YES' AS nullable, NULLIF(column_default, 'NULL') AS default_value
+      FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = :table ORDER BY ordinal_position`,
   },
 };

@@ -1,8 +1,8 @@
+import type { ConnectionOptions } from "node:tls";
 import type { DriverConnection, DriverResult, Row } from "../../backend.js";
 import { bigintDecoder, decodeBoolean, decodeUtcTimestamp, formatUtcTimestamp, type ValueOptions } from "../../decoders.js";
 import { loadDriver } from "../../load-driver.js";
 import { makeRow, type Columns, type Decoder } from "../../rows.js";
-import type { ConnectionOptions } from "node:tls";
 import { connectWithTls } from "../tls-connect.js";
 import { mysqlTlsSettings, type MysqlConfig } from "./mysql-config.js";
 
@@ -53,8 +53,12 @@ function decoderFor(field: FieldInfo, bigint: Decoder): Decoder {
 /** "This command is not supported in the prepared statement protocol yet". */
 const ER_UNSUPPORTED_PS = 1295;
 
-/** Session settings polysql relies on, re-applied after a reset (the connect option sets them first). */
-const SESSION_SETUP = "SET time_zone = '+00:00'";
+/**
+ * Session settings polysql relies on, re-applied after a reset (the connect option sets them first).
+ * A new session's sql_mode also has IGNORE_SPACE (the connector asks for it in the handshake);
+ * COM_RESET_CONNECTION drops it, so a reset session would parse `count (*)` differently.
+ */
+const SESSION_SETUP = "SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@GLOBAL.sql_mode, ''), 'IGNORE_SPACE')";
 
 function encode(value: unknown): unknown {
   return value instanceof Date ? formatUtcTimestamp(value) : value;
@@ -106,7 +110,6 @@ class MysqlConnection implements DriverConnection {
     } finally {
       // Regression (found by the conformance kit): destroy() alone left the socket paused after an
       // early break, so the connection never answered again.
-      stream.close();
       stream.destroy();
     }
   }

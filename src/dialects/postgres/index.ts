@@ -1,5 +1,5 @@
 import type { BackendDefinition } from "../../backend.js";
-import { parsePostgresUrl, POSTGRES_CONFIG_KEYS, type PostgresConfig } from "./postgres-config.js";
+import { parsePostgresUrl, POSTGRES_CONFIG_KEYS, validatePostgresConfig, type PostgresConfig } from "./postgres-config.js";
 import { postgresDialect } from "./postgres-dialect.js";
 import { connectPostgres } from "./postgres-driver.js";
 
@@ -12,5 +12,6 @@ export const postgresBackend: BackendDefinition<PostgresConfig> = {
   dialect: postgresDialect,
   configKeys: POSTGRES_CONFIG_KEYS,
   parseUrl: parsePostgresUrl,
+  validateConfig: validatePostgresConfig,
   connect: connectPostgres,
 };

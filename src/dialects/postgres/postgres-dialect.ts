@@ -48,7 +48,15 @@ export const postgresDialect: Dialect = {
     hashComments: false,
     nestedBlockComments: true,
   },
-  capabilities: { returning: true, transactionalDdl: true, savepoints: true, concurrentConnections: true },
+  capabilities: {
+    returning: true,
+    transactionalDdl: true,
+    savepoints: true,
+    concurrentConnections: true,
+    deadlockDetection: true,
+    serializationFailures: true,
+    strictTypes: true,
+  },
   types: {
     INTEGER: "INTEGER",
     BIGINT: "BIGINT",
@@ -81,5 +89,16 @@ export const postgresDialect: Dialect = {
   migrationLock: {
     acquire: "SELECT pg_try_advisory_lock(hashtext('polysql_migrate'))",
     release: "SELECT pg_advisory_unlock(hashtext('polysql_migrate'))",
+  },
+  introspection: {
+    tablesSql: "SELECT tablename AS name FROM pg_catalog.pg_tables WHERE schemaname = current_schema()",
+    columnsSql: `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
+      pg_get_expr(d.adbin, d.adrelid) AS default_value
+      FROM pg_catalog.pg_attribute a
+      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE n.nspname = current_schema() AND c.relname = :table AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
   },
 };

@@ -1,8 +1,8 @@
+import type { ConnectionOptions } from "node:tls";
 import type { DriverConnection, DriverResult, Row } from "../../backend.js";
 import { bigintDecoder, decodeUtcTimestamp, type ValueOptions } from "../../decoders.js";
 import { loadDriver } from "../../load-driver.js";
 import { makeRow, type Columns } from "../../rows.js";
-import type { ConnectionOptions } from "node:tls";
 import { connectWithTls } from "../tls-connect.js";
 import { pgConnectionString, type PostgresConfig } from "./postgres-config.js";
 import { pgRetryWithoutTls, postgresTlsSettings } from "./postgres-tls.js";

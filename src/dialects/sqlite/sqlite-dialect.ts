@@ -59,7 +59,16 @@ export const sqliteDialect: Dialect = {
     hashComments: false,
     nestedBlockComments: false,
   },
-  capabilities: { returning: true, transactionalDdl: true, savepoints: true, concurrentConnections: false },
+  capabilities: {
+    returning: true,
+    transactionalDdl: true,
+    savepoints: true,
+    concurrentConnections: false,
+    deadlockDetection: false,
+    serializationFailures: false,
+    // Column types are affinities: 'abc' fits an INTEGER column, VARCHAR(5) holds any length.
+    strictTypes: false,
+  },
   types: {
     INTEGER: "INTEGER",
     BIGINT: "BIGINT",
@@ -88,4 +97,10 @@ export const sqliteDialect: Dialect = {
   serverVersionSql: "SELECT sqlite_version()",
   mapError,
   migrationLock: { acquire: "BEGIN IMMEDIATE", release: "COMMIT", abort: "ROLLBACK", transactional: true },
+  introspection: {
+    tablesSql: "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+    // An INTEGER PRIMARY KEY is the rowid: never NULL even without NOT NULL.
+    columnsSql:
+      "SELECT name, type, \"notnull\" = 0 AND pk = 0 AS nullable, dflt_value AS default_value FROM pragma_table_info(:table) ORDER BY cid",
+  },
 };
