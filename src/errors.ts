@@ -25,6 +25,8 @@ export type ErrorCode =
   | "syntax_error"
   | "undefined_table"
   | "undefined_column"
+  | "duplicate_object"
+  | "permission_denied"
   | "data_exception"
   | "missing_parameter"
   | "invalid_parameter"

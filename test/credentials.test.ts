@@ -226,6 +226,7 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
             const err = await rejection(app.execute(ddl));
             assert.ok(err instanceof PolysqlError, String(err));
             assert.match(err.message, /permission denied|must be owner|command denied/i, `${ddl}: ${err.message}`);
+            assert.equal(err.code, "permission_denied", ddl);
           }
           const asApp = await migrate(app, { dir: migrationDir({ "V001__other.sql": "CREATE TABLE lp_other (id INTEGER);\n" }) });
           assert.equal(asApp.ok, false, "the application account cannot run migrations");
@@ -313,6 +314,7 @@ describe("SQLite: no users, so file modes and ?mode= guard the data", { skip: !e
         const err = await rejection(ro.execute(sql));
         assert.ok(err instanceof PolysqlError, String(err));
         assert.match(err.message, /attempt to write a readonly database/);
+        assert.equal(err.code, "permission_denied");
       }
       assert.equal(await ro.value("SELECT count(*) FROM t"), 1);
     } finally {

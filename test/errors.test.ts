@@ -68,6 +68,10 @@ for (const engine of engines()) {
       await expectCode(db.all("SELECT no_such_column FROM et_parent"), "undefined_column");
     });
 
+    it("duplicate_object when creating what already exists", async () => {
+      await expectCode(db.execute("CREATE TABLE et_parent (id INTEGER PRIMARY KEY)"), "duplicate_object");
+    });
+
     it("data_exception", async () => {
       if (engine.name === "postgres") await expectCode(db.value("SELECT CAST(:v AS INTEGER)", { v: "abc" }), "data_exception");
       if (engine.name === "mysql") await expectCode(db.execute("INSERT INTO et_parent (id, email, qty) VALUES (6, 'd@x', :q)", { q: "abc" }), "data_exception");

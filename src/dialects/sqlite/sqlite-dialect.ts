@@ -17,7 +17,7 @@ const CONSTRAINT_CODES: Record<string, ErrorCode> = {
   SQLITE_INTERRUPT: "query_timeout",
   SQLITE_CANTOPEN: "connection_failure",
   SQLITE_NOTADB: "connection_failure",
-  SQLITE_READONLY: "data_exception",
+  SQLITE_READONLY: "permission_denied",
 };
 
 const MESSAGE_CODES: [RegExp, ErrorCode][] = [
@@ -25,6 +25,7 @@ const MESSAGE_CODES: [RegExp, ErrorCode][] = [
   [/^no such column/, "undefined_column"],
   [/syntax error|incomplete input|unrecognized token/, "syntax_error"],
   [/^table .* has no column named/, "undefined_column"],
+  [/already exists/, "duplicate_object"],
   [/datatype mismatch/, "data_exception"],
 ];
 
