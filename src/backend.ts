@@ -93,6 +93,8 @@ export interface IntrospectionSql {
 export interface MappedError {
   code: ErrorCode;
   engineCode?: string;
+  /** A connection failure raised before the statement left the client: the server never saw it, so a retry is safe. */
+  notSent?: boolean;
   constraint?: string;
   table?: string;
   column?: string;

@@ -56,6 +56,8 @@ export interface ErrorDetails {
   transient?: boolean;
   /** The engine's own code (SQLSTATE, errno name, SQLITE_*). */
   engineCode?: string;
+  /** For connection failures: before anything was sent (`connect`) or during a statement (`query`). */
+  phase?: "connect" | "query";
 }
 
 /** Base class of every error polysql throws. */
@@ -104,7 +106,7 @@ export class DriverMissingError extends PolysqlError {
 /** The connection could not be made (`phase: "connect"`, nothing was sent), or broke during a statement (`phase: "query"`). */
 export class ConnectionError extends PolysqlError {
   readonly phase: "connect" | "query";
-  constructor(message: string, details?: ErrorDetails & { phase?: "connect" | "query" }) {
+  constructor(message: string, details?: ErrorDetails) {
     super("connection_failure", message, details);
     this.phase = details?.phase ?? "query";
   }

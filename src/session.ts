@@ -1,5 +1,5 @@
 import type { BackendDefinition, Dialect, DriverConnection, DriverResult, Row } from "./backend.js";
-import { engineError, PolysqlError, QueryError, type ErrorDetails } from "./errors.js";
+import { engineError, PolysqlError, QueryError } from "./errors.js";
 import type { CompiledQuery } from "./sql/index.js";
 
 /**
@@ -113,19 +113,7 @@ export class Session {
     if (mapped.code === "connection_failure") this.broken = true;
     const e = err as { text?: unknown; message?: unknown };
     const message = typeof e.text === "string" ? e.text : String(e.message ?? err);
-    const phase = mapped.code === "connection_failure" ? (neverSent(err) ? "connect" : "query") : undefined;
-    return engineError(mapped.code, message, { ...mapped, sql, engine: this.backend.name, cause: err, ...(phase ? { phase } : {}) } as ErrorDetails);
+    const phase = mapped.code === "connection_failure" ? (mapped.notSent ? "connect" : "query") : undefined;
+    return engineError(mapped.code, message, { ...mapped, sql, engine: this.backend.name, cause: err, phase });
   }
-}
-
-/**
- * A connection error raised before the statement left the client, so the server
- * never saw it (safe to retry): a failed socket write (the peer had already reset
- * it), or the driver refusing a command on a connection it knows is closed.
- */
-function neverSent(err: unknown): boolean {
-  const e = err as { syscall?: unknown; code?: unknown; message?: unknown };
-  if (e?.syscall === "write") return true;
-  if (e?.code === "ER_CMD_CONNECTION_CLOSED" || e?.code === "ER_CONNECTION_ALREADY_CLOSED") return true; // mariadb
-  return typeof e?.message === "string" && /and is not queryable$/.test(e.message); // pg
 }

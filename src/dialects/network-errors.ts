@@ -18,6 +18,11 @@ const NETWORK_CODES = new Set([
 
 const NETWORK_MESSAGES = /Connection terminated|connection (?:is )?closed|Client has encountered a connection error|socket hang up|Connection lost|server closed the connection|timeout expired/i;
 
+/** A socket write that failed: the statement never reached the server. */
+export function failedWrite(err: unknown): boolean {
+  return (err as { syscall?: unknown })?.syscall === "write";
+}
+
 /** The socket-level error code of a driver error, if it is one (shared by the network engines). */
 export function networkErrorCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; message?: unknown; fatal?: unknown };

@@ -1,6 +1,6 @@
 import type { Dialect, MappedError, TransactionOptions } from "../../backend.js";
 import type { ErrorCode } from "../../errors.js";
-import { networkErrorCode } from "../network-errors.js";
+import { failedWrite, networkErrorCode } from "../network-errors.js";
 
 /** MySQL/MariaDB server error numbers. */
 const ERRNO: Record<number, ErrorCode> = {
@@ -63,7 +63,9 @@ function mapError(err: unknown): MappedError | undefined {
   if (code === undefined) {
     const network = networkErrorCode(err);
     if (network !== undefined || (e?.fatal === true && errno !== undefined && errno >= 45000)) {
-      return { code: "connection_failure", engineCode: network ?? String(e.code) };
+      // The connector refuses a command on a connection it knows is closed: nothing was sent.
+      const notSent = failedWrite(err) || e.code === "ER_CMD_CONNECTION_CLOSED" || e.code === "ER_CONNECTION_ALREADY_CLOSED";
+      return { code: "connection_failure", engineCode: network ?? String(e.code), notSent };
     }
     if (errno === undefined) return undefined;
     const sqlState = typeof e.sqlState === "string" ? e.sqlState : "";

@@ -1,6 +1,6 @@
 import type { Dialect, MappedError, TransactionOptions } from "../../backend.js";
 import type { ErrorCode } from "../../errors.js";
-import { networkErrorCode } from "../network-errors.js";
+import { failedWrite, networkErrorCode } from "../network-errors.js";
 
 const SQLSTATE: Record<string, ErrorCode> = {
   "23505": "unique_violation",
@@ -32,7 +32,10 @@ function mapError(err: unknown): MappedError | undefined {
     return { code, engineCode: e.code, constraint: e.constraint, table: e.table, column: e.column };
   }
   const network = networkErrorCode(err);
-  return network === undefined ? undefined : { code: "connection_failure", engineCode: network };
+  if (network === undefined) return undefined;
+  // pg refuses a query on a client it knows is broken: nothing was sent.
+  const notSent = failedWrite(err) || /and is not queryable$/.test(String(e?.message ?? ""));
+  return { code: "connection_failure", engineCode: network, notSent };
 }
 
 /** PostgreSQL's facts: `$n` placeholders, dollar quoting, transactional DDL. */
