@@ -110,6 +110,7 @@ class MysqlConnection implements DriverConnection {
     } finally {
       // Regression (found by the conformance kit): destroy() alone left the socket paused after an
       // early break, so the connection never answered again.
+      stream.close();
       stream.destroy();
     }
   }

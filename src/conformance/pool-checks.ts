@@ -1,0 +1,85 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ConformanceCheck } from "./conformance-check.js";
+import { ensure, expectCode, expectEqual } from "./expect.js";
+import { createTable } from "./fixtures.js";
+
+const area = "pool";
+
+/** Pool behaviour on a real connection: timeouts, no leaks, concurrency, health, close. */
+export const POOL_CHECKS: ConformanceCheck[] = [
+  {
+    area,
+    name: "a caller waiting past acquireTimeoutMs gets a transient pool_timeout",
+    async run(ctx) {
+      await ctx.withDatabase({ pool: { max: 1, acquireTimeoutMs: 150 } }, async (db) => {
+        const holder = db.transaction(() => sleep(600));
+        await sleep(30);
+        const started = Date.now();
+        const e = await expectCode(db.value("SELECT 1"), "pool_timeout", "a query while the only connection is held");
+        const waited = Date.now() - started;
+        ensure(waited >= 120 && waited < 500, `pool_timeout came after ${waited} ms; expected about 150 ms`);
+        expectEqual(e.transient, true, "pool_timeout.transient");
+        await holder;
+        expectEqual(await db.value("SELECT 1"), 1, "a query once the connection is free");
+      });
+    },
+  },
+  {
+    area,
+    name: "failing statements, transactions and streams leak no connection",
+    async run(ctx) {
+      await ctx.withDatabase({ pool: { max: 2, acquireTimeoutMs: 2_000 } }, async (db) => {
+        for (let i = 0; i < 10; i++) {
+          await db.all("SELEC 1").catch(() => undefined);
+          await db.transaction((tx) => tx.all("SELECT * FROM cf_no_such_table")).catch(() => undefined);
+          await db.transaction(() => Promise.reject(new Error("callback fails"))).catch(() => undefined);
+          await (async () => {
+            for await (const _ of db.stream("SELECT * FROM cf_no_such_table")) void _;
+          })().catch(() => undefined);
+        }
+        const m = db.metrics();
+        expectEqual([m.active, m.waiting], [0, 0], "[active, waiting] connections after 40 failures");
+        expectEqual(await db.value("SELECT 1"), 1, "a query after the failures");
+      });
+    },
+  },
+  {
+    area,
+    name: "concurrent callers are all served, never over the pool's max",
+    async run(ctx) {
+      const max = Math.min(4, ctx.backend.poolLimits?.max ?? 4);
+      await ctx.withDatabase({ pool: { max, acquireTimeoutMs: 10_000 } }, async (db) => {
+        const t = await createTable(ctx, "concurrent", `id ${ctx.type("INTEGER")} PRIMARY KEY`, db);
+        let peak = 0;
+        const calls = Array.from({ length: 40 }, async (_, i) => {
+          await db.execute(`INSERT INTO ${t} (id) VALUES (:id)`, { id: i });
+          peak = Math.max(peak, db.metrics().total);
+          return db.value<number>(`SELECT id FROM ${t} WHERE id = :id`, { id: i });
+        });
+        expectEqual(await Promise.all(calls), Array.from({ length: 40 }, (_, i) => i), "each caller's own row");
+        ensure(peak <= max, `the pool opened ${peak} connections; max is ${max}`);
+        expectEqual(db.metrics().active, 0, "connections in use afterwards");
+      });
+    },
+  },
+  {
+    area,
+    name: "health() reports ok, the backend and the server version",
+    async run(ctx) {
+      const report = await ctx.db.health();
+      expectEqual(report.ok, true, `health().ok (error: ${report.error?.code ?? "none"} ${report.error?.message ?? ""})`);
+      expectEqual(report.backend, ctx.backend.name, "health().backend");
+      ensure(typeof report.serverVersion === "string" && report.serverVersion !== "", `health().serverVersion must be a non-empty string, got ${JSON.stringify(report.serverVersion)}`);
+    },
+  },
+  {
+    area,
+    name: "after close(), calls fail with pool_closed",
+    async run(ctx) {
+      await ctx.withDatabase({}, async (db) => {
+        await db.close();
+        await expectCode(db.value("SELECT 1"), "pool_closed", "a query after close()");
+      });
+    },
+  },
+];
