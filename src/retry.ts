@@ -36,15 +36,22 @@ export function backoffMs(attempt: number, options: RetryOptions): number {
 }
 
 /** Runs `fn`, retrying transient failures within the attempt count and the time budget. */
-export async function withRetries<T>(fn: () => Promise<T>, options: RetryOptions, retries = options.retries): Promise<T> {
-  const started = performance.now();
+export function withRetries<T>(fn: () => Promise<T>, options: RetryOptions, retries = options.retries): Promise<T> {
+  const started = Date.now();
+  const first = fn();
+  // The common case succeeds first time: no async frame, no extra tick.
+  return retries === 0 ? first : first.catch((err) => retryAfter(err, fn, options, retries, started));
+}
+
+async function retryAfter<T>(err: unknown, fn: () => Promise<T>, options: RetryOptions, retries: number, started: number): Promise<T> {
   for (let attempt = 0; ; attempt++) {
+    const delay = backoffMs(attempt, options);
+    if (attempt >= retries || !isRetryable(err) || Date.now() - started + delay > options.budgetMs) throw err;
+    await new Promise((resolve) => setTimeout(resolve, delay));
     try {
       return await fn();
-    } catch (err) {
-      const delay = backoffMs(attempt, options);
-      if (attempt >= retries || !isRetryable(err) || performance.now() - started + delay > options.budgetMs) throw err;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+    } catch (next) {
+      err = next;
     }
   }
 }

@@ -10,6 +10,19 @@ import type { CompiledQuery } from "./sql/index.js";
 const SESSION_STATE =
   /(?:^|;)\s*(?:(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)\s*)*(?:SET|RESET|BEGIN|START|LOCK|UNLOCK|PREPARE|DECLARE|LISTEN|USE|PRAGMA|ATTACH|CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?TEMP(?:ORARY)?)\b|advisory_lock|\bGET_LOCK\b|set_config|@\w+\s*:=|\bINTO\s+@/i;
 
+const sessionStateCache = new Map<string, boolean>();
+
+/** Whether a statement may leave state in the session; cached per SQL text (the regex scans the whole text). */
+function changesSession(sql: string): boolean {
+  let changes = sessionStateCache.get(sql);
+  if (changes === undefined) {
+    changes = SESSION_STATE.test(sql);
+    if (sessionStateCache.size >= 2_000) sessionStateCache.clear();
+    if (sql.length <= 4_096) sessionStateCache.set(sql, changes);
+  }
+  return changes;
+}
+
 /** Resets a session's state before reuse; false when it could not be reset (then destroy it). */
 export async function resetSession(session: Session, timeoutMs: number): Promise<boolean> {
   if (session.broken) return false;
@@ -60,7 +73,7 @@ export class Session {
 
   /** Runs a compiled query, translating driver errors into polysql errors. */
   async run(query: CompiledQuery, timeoutMs = this.queryTimeoutMs): Promise<DriverResult> {
-    if (!this.dirty && SESSION_STATE.test(query.sql)) this.dirty = true;
+    if (!this.dirty && changesSession(query.sql)) this.dirty = true;
     try {
       const pending = this.driver.query(query.sql, query.values);
       return await (timeoutMs > 0 ? this.deadline(pending, timeoutMs, query.sql) : pending);
@@ -97,7 +110,7 @@ export class Session {
 
   /** Streams a compiled query's rows. */
   async *stream(query: CompiledQuery, batchSize: number): AsyncGenerator<Row> {
-    if (!this.dirty && SESSION_STATE.test(query.sql)) this.dirty = true;
+    if (!this.dirty && changesSession(query.sql)) this.dirty = true;
     try {
       yield* this.driver.stream(query.sql, query.values, { batchSize });
     } catch (err) {

@@ -86,16 +86,10 @@ export class Pool<R> {
 
   /** Borrows a resource, waiting at most `acquireTimeoutMs`. */
   acquire(): Promise<Lease<R>> {
+    const lease = this.tryAcquire();
+    if (lease !== undefined) return Promise.resolve(lease);
     if (this.closed) return Promise.reject(new PoolError("pool_closed", "The pool is closed"));
     const now = performance.now();
-    if (this.waiters.length === 0) {
-      const slot = this.takeIdle(now);
-      if (slot !== undefined) {
-        if (now - slot.idleSince < this.options.validateAfterIdleMs) return Promise.resolve(this.lend(slot, now, undefined));
-        // Sat idle too long: back it goes, and pulse() validates it for the waiter below.
-        this.idle.push(slot);
-      }
-    }
     return new Promise<Lease<R>>((resolve, reject) => {
       const waiter: Waiter<R> = { resolve, reject, startedAt: now };
       if (this.options.leakDetectionMs > 0) waiter.stack = new Error("acquired here").stack;
@@ -103,6 +97,21 @@ export class Pool<R> {
       this.waiters.push(waiter);
       this.pulse();
     });
+  }
+
+  /**
+   * Borrows a resource at once if one is idle, fresh and nobody is waiting
+   * (no validation due); `undefined` otherwise. The synchronous fast path of `acquire`.
+   */
+  tryAcquire(): Lease<R> | undefined {
+    if (this.closed || this.waiters.length > 0 || this.idle.length === 0) return undefined;
+    const now = performance.now();
+    const slot = this.takeIdle(now);
+    if (slot === undefined) return undefined;
+    if (now - slot.idleSince < this.options.validateAfterIdleMs) return this.lend(slot, now, undefined, now);
+    // Sat idle too long: back it goes, and pulse() validates it for a waiter.
+    this.idle.push(slot);
+    return undefined;
   }
 
   /** Gives a resource back; `destroy` (or a closed pool) ends it instead of keeping it. */
@@ -113,13 +122,14 @@ export class Pool<R> {
     const slot = lease.slot;
     slot.lease = undefined;
     this.busy.delete(slot);
-    if (destroy || this.closed || performance.now() >= slot.expiresAt) {
+    const now = performance.now();
+    if (destroy || this.closed || now >= slot.expiresAt) {
       this.destroySlot(slot);
     } else {
-      slot.idleSince = performance.now();
+      slot.idleSince = now;
       this.idle.push(slot);
     }
-    this.pulse();
+    if (this.waiters.length > 0 || this.idle.length + this.busy.size < this.options.min || destroy) this.pulse();
   }
 
   /** Current state and counters. */
@@ -212,12 +222,12 @@ export class Pool<R> {
     this.pulse();
   }
 
-  private lend(slot: Slot<R>, startedAt: number, stack: string | undefined): Lease<R> {
+  private lend(slot: Slot<R>, startedAt: number, stack: string | undefined, now = performance.now()): Lease<R> {
     const lease = new Lease(slot.resource, slot);
     slot.lease = lease;
     this.busy.add(slot);
     this.counters.acquired++;
-    this.waits[this.waitCount++ % WAIT_SAMPLES] = performance.now() - startedAt;
+    this.waits[this.waitCount++ % WAIT_SAMPLES] = now - startedAt;
     if (this.options.leakDetectionMs > 0) {
       const trace = stack ?? new Error("acquired here").stack;
       lease.leakTimer = setTimeout(

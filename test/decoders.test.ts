@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { bigintDecoder, decodeUtcTimestamp, formatDecimal, formatUtcTimestamp } from "../src/decoders.js";
+
+describe("value decoders (pure)", () => {
+  it("reads zone-less timestamp text as UTC, with or without fractions, and keeps years before 100", () => {
+    const cases: [string, string][] = [
+      ["2024-03-10 06:30:15.123", "2024-03-10T06:30:15.123Z"],
+      ["2024-01-01 00:00:00", "2024-01-01T00:00:00.000Z"],
+      ["2024-01-01T00:00:00.5", "2024-01-01T00:00:00.500Z"],
+      ["2024-03-10 06:30:15.123456", "2024-03-10T06:30:15.123Z"],
+      ["0099-01-01 00:00:00", "0099-01-01T00:00:00.000Z"],
+      ["2024-03-10T06:30:15.123Z", "2024-03-10T06:30:15.123Z"],
+      ["2024-03-10 06:30:15+05:30", "2024-03-10T01:00:15.000Z"],
+    ];
+    for (const [text, iso] of cases) assert.equal((decodeUtcTimestamp(text) as Date).toISOString(), iso, text);
+  });
+
+  it("formats a Date as the UTC text SQLite and MariaDB store, and reads it back", () => {
+    const d = new Date("2024-02-29T23:59:59.999Z");
+    assert.equal(formatUtcTimestamp(d), "2024-02-29 23:59:59.999");
+    assert.deepEqual(decodeUtcTimestamp(formatUtcTimestamp(d)), d);
+  });
+
+  it("pads or rounds decimals to the declared scale, half away from zero", () => {
+    assert.equal(formatDecimal(12.5, 2), "12.50");
+    assert.equal(formatDecimal("0.125", 2), "0.13");
+    assert.equal(formatDecimal("-0.125", 2), "-0.13");
+    assert.equal(formatDecimal("9.995", 2), "10.00");
+    assert.equal(formatDecimal("-0.001", 2), "0.00");
+    assert.equal(formatDecimal("123", 0), "123");
+    assert.equal(formatDecimal("1e5", 2), "1e5", "non-decimal text is left as is");
+  });
+
+  it("64-bit integers: safe numbers pass, unsafe ones are errors in number mode", () => {
+    const asNumber = bigintDecoder("number");
+    assert.equal(asNumber(42n), 42);
+    assert.equal(asNumber("9007199254740991"), 9007199254740991);
+    assert.throws(() => asNumber("9007199254740993"), /beyond 2\^53/);
+    assert.equal(bigintDecoder("bigint")("9007199254740993"), 9007199254740993n);
+    assert.equal(bigintDecoder("string")(9007199254740993n), "9007199254740993");
+  });
+});
