@@ -28,6 +28,8 @@ export async function openBetterSqlite3(): Promise<Client> {
     stream: async (onRow) => {
       for (const row of stream.iterate()) onRow(row as Row);
     },
-    close: async () => db.close(),
+    close: async () => {
+      db.close();
+    },
   };
 }

@@ -15,17 +15,22 @@ const PgCursor = require("pg-cursor") as new (text: string, values?: unknown[]) 
 /** Raw `pg` (node-postgres): one Client for serial work, a pg.Pool otherwise. */
 export async function openPg(options: OpenOptions): Promise<Client> {
   const pool = new pg.Pool({ connectionString: URLS.postgres, max: options.pool, min: options.pool });
+  // An idle client dropped by the server (e.g. a test suite terminating backends) must not crash the run.
+  pool.on("error", () => undefined);
   const held = await Promise.all(Array.from({ length: options.pool }, () => pool.connect()));
   for (const c of held) c.release();
+  // Variant "prepared": named statements, parsed once per connection (what postgres.js does by default).
+  const prepared = options.variant === "prepared";
+  const q = (name: string, text: string, values: unknown[]) => (prepared ? { name, text, values } : { text, values });
   const client: Client = {
-    lookup: async (id) => (await pool.query(SQL.lookup.dollar, [id])).rows[0],
-    wide: async () => (await pool.query(SQL.wide)).rows,
+    lookup: async (id) => (await pool.query(q("lookup", SQL.lookup.dollar, [id]))).rows[0],
+    wide: async () => (await pool.query(q("wide", SQL.wide, []))).rows,
     transfer: async (id) => {
       const c = await pool.connect();
       try {
         await c.query("BEGIN");
-        await c.query(SQL.balance.dollar, [id]);
-        await c.query(SQL.credit.dollar, [id]);
+        await c.query(q("balance", SQL.balance.dollar, [id]));
+        await c.query(q("credit", SQL.credit.dollar, [id]));
         await c.query("COMMIT");
       } catch (err) {
         await c.query("ROLLBACK").catch(() => undefined);

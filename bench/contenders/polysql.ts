@@ -1,4 +1,5 @@
-import { connect, type Database } from "../../src/index.js";
+import type { Database } from "../../src/database.js";
+import { polysqlModule } from "../lib/polysql-src.js";
 import { SQL, URLS, type BulkRow, type Client, type Engine, type OpenOptions, type Row } from "../lib/types.js";
 
 type WithInsertMany = Database & { insertMany?: (table: string, rows: readonly object[]) => Promise<number> };
@@ -6,6 +7,7 @@ type WithInsertMany = Database & { insertMany?: (table: string, rows: readonly o
 /** polysql itself, through its public API only. */
 export async function openPolysql(engine: Engine, options: OpenOptions): Promise<Client> {
   const url = engine === "sqlite" ? `sqlite:${URLS.sqlite}` : URLS[engine];
+  const { connect } = await polysqlModule<typeof import("../../src/connect.js")>("connect.js");
   const db: WithInsertMany = await connect({ url, pool: { max: options.pool, min: options.pool } });
   const client: Client = {
     lookup: (id) => db.one(SQL.lookup.named, { id }),
@@ -31,6 +33,6 @@ export async function openPolysql(engine: Engine, options: OpenOptions): Promise
 
 /** True when this polysql build has `db.insertMany` (scenario 5 is skipped otherwise). */
 export async function polysqlHasInsertMany(): Promise<boolean> {
-  const { Database: DatabaseClass } = await import("../../src/index.js");
+  const { Database: DatabaseClass } = await polysqlModule<typeof import("../../src/database.js")>("database.js");
   return typeof (DatabaseClass.prototype as { insertMany?: unknown }).insertMany === "function";
 }

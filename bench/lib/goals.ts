@@ -1,0 +1,62 @@
+import { RAW } from "../contenders/index.js";
+import { SCENARIOS } from "./plan.js";
+import { cellSummary, extraMedian, type Cell } from "./results.js";
+import { speedRatio } from "./stats.js";
+
+/** One goal of issue 8 and where it stands. */
+export interface GoalStatus {
+  goal: string;
+  target: string;
+  actual: string;
+  met: boolean | undefined;
+}
+
+function find(cells: Cell[], scenario: string, group: string, contender: string): Cell | undefined {
+  return cells.find((c) => c.scenario === scenario && c.group === group && c.contender === contender);
+}
+
+function median(cells: Cell[], scenario: string, group: string, contender: string): number {
+  const cell = find(cells, scenario, group, contender);
+  return cell === undefined ? NaN : cellSummary(cell).median;
+}
+
+/** polysql's speed relative to a contender (>1 = polysql faster). */
+export function ratio(cells: Cell[], scenario: string, group: string, contender: string, polysql = "polysql"): number {
+  const info = SCENARIOS.find((s) => s.id === scenario)!;
+  return speedRatio(median(cells, scenario, group, polysql), median(cells, scenario, group, contender), info.higherIsBetter);
+}
+
+/** The fastest raw driver of an engine in a scenario. */
+export function fastestRaw(cells: Cell[], scenario: string, engine: "sqlite" | "postgres" | "mysql"): string {
+  return RAW[engine].reduce((best, name) => (median(cells, scenario, engine, name) > median(cells, scenario, engine, best) ? name : best));
+}
+
+const x = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}x` : "not measured");
+
+export function evaluateGoals(cells: Cell[]): GoalStatus[] {
+  const out: GoalStatus[] = [];
+  const atLeast = (goal: string, target: number, r: number, detail = "") =>
+    out.push({ goal, target: `≥ ${target}x`, actual: `${x(r)}${detail}`, met: Number.isFinite(r) ? r >= target : undefined });
+  for (const scenario of ["1", "2"]) {
+    const label = scenario === "1" ? "serial" : "64 callers";
+    for (const engine of ["postgres", "mysql"] as const) {
+      const raw = fastestRaw(cells, scenario, engine);
+      atLeast(`Point lookup (${label}), ${engine}: polysql vs fastest raw driver`, 0.95, ratio(cells, scenario, engine, raw), ` (vs ${raw})`);
+    }
+    atLeast(`Point lookup (${label}), sqlite: polysql vs raw better-sqlite3`, 0.8, ratio(cells, scenario, "sqlite", "better-sqlite3"));
+    atLeast(`Point lookup (${label}), sqlite: polysql vs Kysely`, 2, ratio(cells, scenario, "sqlite", "kysely"));
+    atLeast(`Point lookup (${label}), sqlite: polysql vs Knex`, 3, ratio(cells, scenario, "sqlite", "knex"));
+  }
+  atLeast("Bulk insert, postgres: polysql insertMany vs raw COPY", 0.9, ratio(cells, "5", "postgres", "pg:copy"));
+  atLeast("Bulk insert, sqlite: polysql insertMany vs prepared statement in one transaction", 0.9, ratio(cells, "5", "sqlite", "better-sqlite3:prepared-tx"));
+  for (const engine of ["sqlite", "postgres", "mysql"]) atLeast(`Bulk insert, ${engine}: polysql vs Knex batchInsert`, 5, ratio(cells, "5", engine, "knex"));
+  const cached = median(cells, "6", "cpu", "polysql (cached)");
+  out.push({ goal: "Parameter compilation, cached, 10 parameters", target: "< 300 ns", actual: Number.isFinite(cached) ? `${cached.toFixed(0)} ns` : "not measured", met: Number.isFinite(cached) ? cached < 300 : undefined });
+  for (const mode of ["serial", "contended"]) atLeast(`Pool cycle (${mode}): polysql vs tarn`, 1, ratio(cells, "7", mode, "tarn"));
+  for (const engine of ["sqlite", "postgres", "mysql"]) {
+    const cell = find(cells, "8", engine, "polysql");
+    const rss = cell === undefined ? NaN : extraMedian(cell, "peakRssGrowthMiB");
+    out.push({ goal: `Streaming 1M rows, ${engine}: peak RSS growth`, target: "< 64 MiB", actual: Number.isFinite(rss) ? `${rss.toFixed(1)} MiB` : "not measured", met: Number.isFinite(rss) ? rss < 64 : undefined });
+  }
+  return out;
+}
