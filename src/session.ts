@@ -121,8 +121,8 @@ export class Session {
   /** Maps a driver error to the taxonomy; a connection-level error marks this session broken. */
   translate(err: unknown, sql: string): unknown {
     if (err instanceof PolysqlError) return err;
-    const mapped = this.dialect.mapError(err);
-    if (mapped === undefined) return err;
+    // Whatever the driver throws becomes one of ours: an error the dialect does not know is `unknown`, still typed.
+    const mapped = this.dialect.mapError(err) ?? { code: "unknown" as const };
     if (mapped.code === "connection_failure") this.broken = true;
     const e = err as { text?: unknown; message?: unknown };
     const message = typeof e.text === "string" ? e.text : String(e.message ?? err);

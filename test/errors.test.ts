@@ -82,6 +82,12 @@ for (const engine of engines()) {
       }
     });
 
+    it("several statements in one call are refused the same way on every engine", async () => {
+      const e = await expectCode(db.execute("INSERT INTO et_parent (id, email, qty) VALUES (7, 'g@x', 1); DELETE FROM et_parent WHERE id = :id", { id: 7 }), "syntax_error");
+      assert.ok(e instanceof PolysqlError);
+      assert.equal(await db.value("SELECT count(*) FROM et_parent WHERE id = 7"), 0, "nothing ran");
+    });
+
     it("missing_parameter and config_error come from polysql itself", async () => {
       await expectCode(db.all("SELECT * FROM et_parent WHERE id = :id", {}), "missing_parameter");
       await expectCode(db.transaction(async () => 1, { isolation: "chaos" as never }), "config_error");

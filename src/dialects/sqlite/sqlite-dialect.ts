@@ -29,9 +29,19 @@ const MESSAGE_CODES: [RegExp, ErrorCode][] = [
   [/datatype mismatch/, "data_exception"],
 ];
 
+/** better-sqlite3's own refusals (RangeError/TypeError, no SQLITE_ code). */
+const DRIVER_MESSAGES: [RegExp, ErrorCode][] = [
+  [/more than one statement/, "syntax_error"],
+  [/Too (?:many|few) parameter values|Missing named parameter|bind parameters/i, "invalid_parameter"],
+  [/database connection is not open/, "connection_failure"],
+];
+
 function mapError(err: unknown): MappedError | undefined {
   const e = err as { code?: unknown; message?: unknown };
-  if (typeof e?.code !== "string" || !e.code.startsWith("SQLITE_")) return undefined;
+  if (typeof e?.code !== "string" || !e.code.startsWith("SQLITE_")) {
+    const code = DRIVER_MESSAGES.find(([re]) => re.test(String(e?.message ?? "")))?.[1];
+    return code === undefined ? undefined : { code };
+  }
   const message = String(e.message ?? "");
   const code = CONSTRAINT_CODES[e.code] ?? MESSAGE_CODES.find(([re]) => re.test(message))?.[1] ?? "unknown";
   // "UNIQUE constraint failed: users.email, users.org"
