@@ -2,6 +2,7 @@
 // polysql's public entry point. In this repository that is the source tree; the
 // published package imports the same names from "polysql".
 export {
+  backendByName,
   bigintDecoder,
   ConfigError,
   DriverMissingError,
