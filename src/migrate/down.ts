@@ -1,6 +1,6 @@
 import type { Database } from "../database.js";
 import { deleteHistory, readHistory } from "./history.js";
-import { fail, settled } from "./migrate.js";
+import { fail, runSteps } from "./migrate.js";
 import { checkOptions, type DownOptions } from "./migrate-options.js";
 import type { MigrateResult, MigrationStep } from "./migrate-result.js";
 import { MigrationError } from "./migration-error.js";
@@ -46,17 +46,11 @@ export async function down(db: Database, options: DownOptions = {}): Promise<Mig
       return result;
     }
     return await withMigrationSession(db, opts.dir, opts.lockTimeoutMs, async (s) => {
-      for (const { row, down: script, step } of plan(s.migrations, s.history)) {
-        opts.onProgress?.({ phase: "start", step });
+      const steps = plan(s.migrations, s.history).map(({ row, down: script, step }) => {
         const statements = prepareScript(s.dialect, script);
-        const stop = await settled(async () => {
-          step.durationMs = Math.round(await runScript({ ...s, script, statements, onSuccess: (q) => deleteHistory(q, row.version) }));
-        });
-        if (stop) return fail(result, stop);
-        result.steps.push(step);
-        opts.onProgress?.({ phase: "done", step });
-      }
-      return result;
+        return { step, run: () => runScript({ ...s, script, statements, onSuccess: (q) => deleteHistory(q, row.version) }) };
+      });
+      return runSteps(result, steps, opts.onProgress);
     });
   } catch (err) {
     return fail(result, err);

@@ -40,17 +40,7 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
       result.problems = validateHistory(s.migrations, s.history, opts);
       if (result.problems.length > 0) return fail(result, result.problems[0]);
       const pending = selected(pendingMigrations(s.migrations, s.history)).map((m) => ({ m, statements: prepareScript(s.dialect, m.up) }));
-      for (const { m, statements } of pending) {
-        const step = stepOf(m);
-        opts.onProgress?.({ phase: "start", step });
-        const stop = await settled(async () => {
-          step.durationMs = Math.round(await applyUp(s, m, statements));
-        });
-        if (stop) return fail(result, stop);
-        result.steps.push(step);
-        opts.onProgress?.({ phase: "done", step });
-      }
-      return result;
+      return runSteps(result, pending.map(({ m, statements }) => ({ step: stepOf(m), run: () => applyUp(s, m, statements) })), opts.onProgress);
     });
   } catch (err) {
     return fail(result, err);
@@ -81,6 +71,27 @@ function applyUp(s: MigrationSession, m: Migration, statements: string[]): Promi
 /** A step for a migration's `up` script, not run yet. */
 function stepOf(m: Migration): MigrationStep {
   return { version: m.version, description: m.description, file: m.up.file, direction: "up", durationMs: 0 };
+}
+
+/**
+ * Runs migration steps in order with progress events; the first failed
+ * statement stops the run and is recorded in the result.
+ */
+export async function runSteps(
+  result: MigrateResult,
+  steps: readonly { step: MigrationStep; run: () => Promise<number> }[],
+  onProgress: MigrateOptions["onProgress"],
+): Promise<MigrateResult> {
+  for (const { step, run } of steps) {
+    onProgress?.({ phase: "start", step });
+    const stop = await settled(async () => {
+      step.durationMs = Math.round(await run());
+    });
+    if (stop) return fail(result, stop);
+    result.steps.push(step);
+    onProgress?.({ phase: "done", step });
+  }
+  return result;
 }
 
 /**
