@@ -5,6 +5,7 @@ import { Table, type TableOptions } from "./crud/table.js";
 import { columnInfos, tableNames, type ColumnInfo } from "./introspection.js";
 import type { Session } from "./session.js";
 import { compile, type CompiledQuery, type SqlQuery } from "./sql/index.js";
+import { ParameterError } from "./errors.js";
 import { normalizeValue } from "./values.js";
 
 /** SQL text with `:name` / `?` placeholders, or a `sql` tagged-template query. */
@@ -53,6 +54,12 @@ export abstract class Queryable {
   protected compile(query: Query, params?: Params): CompiledQuery {
     const compiled = compile(this.facts.syntax, query, params);
     const values = compiled.values;
+    if (values.length > this.facts.maxParameters) {
+      throw new ParameterError(
+        "invalid_parameter",
+        `The statement binds ${values.length} values; ${this.facts.name} accepts at most ${this.facts.maxParameters} per statement (use insertMany, or a temporary table for a huge IN list)`,
+      );
+    }
     for (let i = 0; i < values.length; i++) values[i] = normalizeValue(values[i], i);
     return compiled;
   }

@@ -48,6 +48,23 @@ for (const engine of engines()) {
       assert.equal(await db.insert("cr_codes", { code: "XMAS", uses: 0 }, { key: "code" }), "XMAS");
     });
 
+    it("insert into a table without the key column still inserts, and gives undefined on every engine", async () => {
+      await dropTables(db, "cr_nokey");
+      await db.execute(`CREATE TABLE cr_nokey (a ${t.INTEGER} NOT NULL, b ${t.INTEGER} NOT NULL, PRIMARY KEY (a, b))`);
+      assert.equal(await db.insert("cr_nokey", { a: 1, b: 2 }), undefined);
+      assert.deepEqual(await db.all("SELECT a, b FROM cr_nokey"), [{ a: 1, b: 2 }]);
+      await dropTables(db, "cr_nokey");
+    });
+
+    it("a statement binding more values than the engine accepts is a clear error before anything is sent", async () => {
+      const ids = Array.from({ length: 70_000 }, (_, i) => i);
+      await assert.rejects(db.all("SELECT * FROM cr_players WHERE id IN (:ids)", { ids }), (e: PolysqlError) => {
+        assert.equal(e.code, "invalid_parameter");
+        assert.match(e.message, /70000 values/);
+        return true;
+      });
+    });
+
     it("update and delete by key and by where object report row counts", async () => {
       const a = await db.insert("cr_players", { handle: "ada", rating: 1500, active: true });
       await db.insert("cr_players", { handle: "bob", rating: 1400, active: true });

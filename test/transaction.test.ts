@@ -96,6 +96,18 @@ for (const engine of engines()) {
       assert.deepEqual(await names(), ["deep", "inner2", "outer"]);
     });
 
+    it("a failed statement inside a savepoint leaves the outer transaction usable (PostgreSQL aborts until ROLLBACK TO)", async () => {
+      await db.transaction(async (tx) => {
+        await tx.execute("INSERT INTO tx_items (name) VALUES ('before')");
+        await assert.rejects(
+          tx.transaction((inner) => inner.execute("INSERT INTO tx_items (name) VALUES ('before')")),
+          (e: PolysqlError) => e.code === "unique_violation",
+        );
+        await tx.execute("INSERT INTO tx_items (name) VALUES ('after')");
+      });
+      assert.deepEqual(await names(), ["after", "before"]);
+    });
+
     it("an outer rollback undoes released savepoints too", async () => {
       await assert.rejects(
         db.transaction(async (tx) => {

@@ -43,7 +43,8 @@ function insertSql(r: Runner, table: string, row: Row, values: unknown[]): strin
 
 async function generatedKey(r: Runner, sql: string, values: unknown[], row: Row, key: string): Promise<unknown> {
   if (r.facts.capabilities.returning) {
-    const result = await r.runSql(`${sql} RETURNING ${quoteName(r.facts, key, false)}`, values);
+    // RETURNING * rather than the key alone: a table without that column still inserts (and gives undefined), as on engines without RETURNING.
+    const result = await r.runSql(`${sql} RETURNING *`, values);
     return result.rows[0]?.[key];
   }
   const result = await r.runSql(sql, values);
