@@ -19,6 +19,11 @@ export interface DriverResult {
 export interface DriverConnection {
   /** Runs one statement with bound values (already in the engine's placeholder style). */
   query(sql: string, values: readonly unknown[]): Promise<DriverResult>;
+  /**
+   * Optional: the same as `query` for an embedded engine whose driver is
+   * synchronous; lets the core answer without a round of promise hops.
+   */
+  querySync?(sql: string, values: readonly unknown[]): DriverResult;
   /** Streams rows with constant memory (a server-side cursor or the engine's equivalent). */
   stream(sql: string, values: readonly unknown[], options: { batchSize: number }): AsyncIterable<Row>;
   /**

@@ -145,6 +145,12 @@ export class Database extends Queryable {
   }
 
   protected runQuery(query: CompiledQuery) {
+    try {
+      const done = this.sessions.runSync(query);
+      if (done !== undefined) return Promise.resolve(done);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return withRetries(() => this.sessions.use((session) => session.run(query)), this.options.retry);
   }
 

@@ -6,7 +6,10 @@ import { ConnectionError, PolysqlError, PoolError } from "./errors.js";
 import { CircuitBreaker, type BreakerOptions } from "./pool/circuit-breaker.js";
 import { Pool, type Lease, type PoolMetrics } from "./pool/pool.js";
 import type { PoolOptions } from "./pool/pool-options.js";
-import { resetSession, Session } from "./session.js";
+import type { DriverResult } from "./backend.js";
+import { isRetryable } from "./retry.js";
+import { changesSession, resetSession, Session } from "./session.js";
+import type { CompiledQuery } from "./sql/index.js";
 
 /** How a database's connections are pooled and guarded. */
 export interface SessionPoolOptions {
@@ -28,6 +31,8 @@ const holding = new AsyncLocalStorage<ReadonlySet<SessionPool>>();
 export class SessionPool {
   readonly pool: Pool<Session>;
   readonly breaker: CircuitBreaker;
+  /** The backend's driver answers synchronously (`querySync`): known once a connection exists. */
+  private sync = false;
 
   constructor(
     readonly backend: BackendDefinition<object>,
@@ -50,7 +55,9 @@ export class SessionPool {
             // Password and options functions are called for every new connection (rotating tokens).
             const resolved = await resolveCredentials(backend, connectConfig);
             secrets = resolved.secrets;
-            return new Session(await backend.connect(resolved.config, values), backend, options.queryTimeoutMs);
+            const session = new Session(await backend.connect(resolved.config, values), backend, options.queryTimeoutMs);
+            this.sync = session.driver.querySync !== undefined;
+            return session;
           } catch (err) {
             throw connectError(backend, err, secrets);
           }
@@ -92,6 +99,27 @@ export class SessionPool {
       // Most releases are synchronous: awaiting only a real reset saves a tick per call.
       const reset = this.release(lease);
       if (reset !== undefined) await reset;
+    }
+  }
+
+  /**
+   * The synchronous fast path for embedded engines: runs the query at once on
+   * an idle connection when nothing else is needed (no waiters, no session-state
+   * change, no client deadline). `undefined` means "take the normal path" —
+   * also after a transient failure, which the normal path then retries.
+   */
+  runSync(query: CompiledQuery): DriverResult | undefined {
+    if (!this.sync || this.breaker.state !== "closed" || this.options.queryTimeoutMs > 0 || changesSession(query.sql)) return undefined;
+    const lease = this.pool.tryAcquire();
+    if (lease === undefined) return undefined;
+    const session = lease.resource;
+    try {
+      return session.runSync(query);
+    } catch (err) {
+      if (isRetryable(err)) return undefined;
+      throw err;
+    } finally {
+      this.pool.release(lease, !session.alive);
     }
   }
 

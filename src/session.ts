@@ -13,7 +13,7 @@ const SESSION_STATE =
 const sessionStateCache = new Map<string, boolean>();
 
 /** Whether a statement may leave state in the session; cached per SQL text (the regex scans the whole text). */
-function changesSession(sql: string): boolean {
+export function changesSession(sql: string): boolean {
   let changes = sessionStateCache.get(sql);
   if (changes === undefined) {
     changes = SESSION_STATE.test(sql);
@@ -77,6 +77,15 @@ export class Session {
     try {
       const pending = this.driver.query(query.sql, query.values);
       return await (timeoutMs > 0 ? this.deadline(pending, timeoutMs, query.sql) : pending);
+    } catch (err) {
+      throw this.translate(err, query.sql);
+    }
+  }
+
+  /** Runs a compiled query on a synchronous driver (see `DriverConnection.querySync`). */
+  runSync(query: CompiledQuery): DriverResult {
+    try {
+      return this.driver.querySync!(query.sql, query.values);
     } catch (err) {
       throw this.translate(err, query.sql);
     }

@@ -54,6 +54,10 @@ class SqliteConnection implements DriverConnection {
   }
 
   async query(sql: string, values: readonly unknown[]): Promise<DriverResult> {
+    return this.querySync(sql, values);
+  }
+
+  querySync(sql: string, values: readonly unknown[]): DriverResult {
     const { stmt, columns } = this.prepare(sql);
     const args = values.map(encode);
     if (columns !== undefined) {
