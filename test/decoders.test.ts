@@ -22,6 +22,17 @@ describe("value decoders (pure)", () => {
     assert.deepEqual(decodeUtcTimestamp(formatUtcTimestamp(d)), d);
   });
 
+  it("formats timestamps exactly like toISOString over 10,000 instants across four centuries, and years outside 1000–9999", () => {
+    for (let i = -5_000; i < 5_000; i++) {
+      const d = new Date(i * 987_654_321 + 123);
+      assert.equal(formatUtcTimestamp(d), d.toISOString().replace("T", " ").replace("Z", ""), d.toISOString());
+    }
+    for (const iso of ["0099-03-01T00:00:00.000Z", "2000-02-29T23:59:59.999Z", "1900-03-01T00:00:00.000Z", "+010000-01-01T00:00:00.000Z"]) {
+      const d = new Date(iso);
+      assert.equal(formatUtcTimestamp(d), d.toISOString().replace("T", " ").replace("Z", ""));
+    }
+  });
+
   it("pads or rounds decimals to the declared scale, half away from zero", () => {
     assert.equal(formatDecimal(12.5, 2), "12.50");
     assert.equal(formatDecimal("0.125", 2), "0.13");
