@@ -5,6 +5,7 @@ import { PolysqlError } from "./errors.js";
 import type { PoolMetrics } from "./pool/pool.js";
 import { Queryable } from "./queryable.js";
 import { withRetries, type RetryOptions } from "./retry.js";
+import { withTimeout } from "./timeout.js";
 import type { Session } from "./session.js";
 import { SessionPool, type SessionPoolOptions } from "./session-pool.js";
 import type { CompiledQuery } from "./sql/index.js";
@@ -111,19 +112,14 @@ export class Database extends Queryable {
   async health(timeoutMs = 5_000): Promise<HealthReport> {
     const started = performance.now();
     let error: HealthReport["error"];
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new PolysqlError("query_timeout", `Health check took over ${timeoutMs} ms`)), timeoutMs);
-      });
+      // The deadline also covers waiting for a connection, not only the query.
       const check = this.sessions.use((s) => s.run({ sql: this.facts.serverVersionSql, values: [] }, timeoutMs));
-      check.catch(() => undefined);
-      this.serverVersion = firstValue((await Promise.race([check, deadline])).rows[0]);
+      const result = await withTimeout(check, timeoutMs, () => new PolysqlError("query_timeout", `Health check took over ${timeoutMs} ms`));
+      this.serverVersion = firstValue(result.rows[0]);
     } catch (err) {
       const e = err as { code?: unknown; message?: unknown };
       error = { code: typeof e.code === "string" ? e.code : "unknown", message: String(e.message ?? err) };
-    } finally {
-      clearTimeout(timer);
     }
     return {
       ok: error === undefined,
@@ -188,6 +184,3 @@ function firstValue(row: Row | undefined): string | undefined {
   return undefined;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -1,5 +1,6 @@
 import type { BackendDefinition, Dialect, DriverConnection, DriverResult, Row } from "./backend.js";
 import { engineError, PolysqlError, QueryError } from "./errors.js";
+import { withTimeout } from "./timeout.js";
 import type { CompiledQuery } from "./sql/index.js";
 
 /**
@@ -26,18 +27,12 @@ export function changesSession(sql: string): boolean {
 /** Resets a session's state before reuse; false when it could not be reset (then destroy it). */
 export async function resetSession(session: Session, timeoutMs: number): Promise<boolean> {
   if (session.broken) return false;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      session.driver.reset(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("reset timed out")), timeoutMs))),
-    ]);
+    await withTimeout(session.driver.reset(), timeoutMs, () => new Error("reset timed out"));
     session.dirty = false;
     return true;
   } catch {
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -93,16 +88,11 @@ export class Session {
 
   /** Rejects with `query_timeout` past the deadline and destroys the connection, whose state is then unknown. */
   private deadline<T>(pending: Promise<T>, ms: number, sql: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.broken = true;
-        void this.driver.close();
-        reject(new QueryError("query_timeout", `No answer within ${ms} ms; the connection was closed`, { sql, engine: this.backend.name, transient: false }));
-      }, ms);
+    return withTimeout(pending, ms, () => {
+      this.broken = true;
+      void this.driver.close();
+      return new QueryError("query_timeout", `No answer within ${ms} ms; the connection was closed`, { sql, engine: this.backend.name, transient: false });
     });
-    pending.catch(() => undefined);
-    return Promise.race([pending, expired]).finally(() => clearTimeout(timer));
   }
 
   /** Runs polysql's own control statements in order (transaction control, savepoints), each under the query deadline. */

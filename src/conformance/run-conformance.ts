@@ -8,6 +8,7 @@ import { backendByName, backendForScheme, registerBackend, unregisterBackend } f
 import { ALL_CHECKS } from "./all-checks.js";
 import type { CheckContext, CheckResult, ConformanceCheck, ConformanceReport } from "./conformance-check.js";
 import { describeError } from "./expect.js";
+import { withTimeout } from "../timeout.js";
 
 /** Options of `runConformance`. */
 export interface ConformanceOptions {
@@ -111,20 +112,13 @@ async function runCheck(check: ConformanceCheck, context: KitContext, options: C
   if (missing) return { ...base, status: "skip", reason: `${missing}: ${capabilities[missing] === false ? "false" : "not declared"}`, durationMs: 0 };
   const started = performance.now();
   const timeoutMs = options.timeoutMs ?? 30_000;
-  let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
   try {
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => ((timedOut = true), reject(new Error(`timed out after ${timeoutMs} ms`))), timeoutMs);
-    });
-    const running = check.run(context);
-    running.catch(() => undefined);
-    await Promise.race([running, deadline]);
+    await withTimeout(check.run(context), timeoutMs, () => ((timedOut = true), new Error(`timed out after ${timeoutMs} ms`)));
     return { ...base, status: "pass", durationMs: elapsed(started) };
   } catch (err) {
     return { ...base, status: "fail", error: describeError(err), durationMs: elapsed(started) };
   } finally {
-    clearTimeout(timer);
     await context.cleanUp(timedOut);
   }
 }

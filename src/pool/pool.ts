@@ -1,4 +1,5 @@
 import { ConnectionError, PoolError } from "../errors.js";
+import { withTimeout } from "../timeout.js";
 import type { PoolOptions } from "./pool-options.js";
 
 /** How the pool makes, checks and ends its resources. */
@@ -198,7 +199,8 @@ export class Pool<R> {
     this.busy.add(slot);
     this.validating++;
     const validated = Promise.resolve().then(() => this.factory.validate(slot.resource));
-    withTimeout(validated, this.options.validationTimeoutMs, undefined, "Validating an idle connection").then(
+    const ms = this.options.validationTimeoutMs;
+    withTimeout(validated, ms, () => timedOut("Validating an idle connection", ms)).then(
       (ok) => {
         this.busy.delete(slot);
         this.validating--;
@@ -254,7 +256,8 @@ export class Pool<R> {
 
   private create(): void {
     this.pendingCreates++;
-    const created = withTimeout(this.factory.create(), this.options.connectTimeoutMs, (late) => void this.factory.destroy(late), "Opening a connection");
+    const ms = this.options.connectTimeoutMs;
+    const created = withTimeout(this.factory.create(), ms, () => timedOut("Opening a connection", ms), (late) => void this.factory.destroy(late));
     created.then(
       (resource) => {
         this.pendingCreates--;
@@ -306,25 +309,6 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-/** Resolves with the promise or rejects at the deadline; a value arriving late goes to `onLate`. */
-function withTimeout<T>(promise: Promise<T>, ms: number, onLate: ((value: T) => void) | undefined, what: string): Promise<T> {
-  if (ms <= 0) return promise;
-  return new Promise<T>((resolve, reject) => {
-    let done = false;
-    const timer = setTimeout(() => {
-      done = true;
-      reject(new ConnectionError(`${what} took over ${ms} ms`, { phase: "connect" }));
-    }, ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        if (done) onLate?.(value);
-        else resolve(value);
-      },
-      (err) => {
-        clearTimeout(timer);
-        if (!done) reject(err);
-      },
-    );
-  });
+function timedOut(what: string, ms: number): ConnectionError {
+  return new ConnectionError(`${what} took over ${ms} ms`, { phase: "connect" });
 }
