@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { PolysqlError } from "./errors.js";
 import { resolveNumbers } from "./options.js";
 
@@ -47,7 +48,7 @@ async function retryAfter<T>(err: unknown, fn: () => Promise<T>, options: RetryO
   for (let attempt = 0; ; attempt++) {
     const delay = backoffMs(attempt, options);
     if (attempt >= retries || !isRetryable(err) || Date.now() - started + delay > options.budgetMs) throw err;
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await sleep(delay);
     try {
       return await fn();
     } catch (next) {

@@ -56,16 +56,8 @@ export function normalizeValue(value: unknown, index: number): unknown {
   );
 }
 
-function isPlainObject(value: unknown): boolean {
+/** An object literal (or `Object.create(null)`): not an array, Date, Buffer, Map or class instance. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
-}
-
-/** Copies a driver row into an object that a column named `__proto__` cannot pollute. */
-export function safeRow(source: Record<string, unknown>): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  for (const key of Object.keys(source)) {
-    Object.defineProperty(row, key, { value: source[key], enumerable: true, writable: true, configurable: true });
-  }
-  return row;
 }

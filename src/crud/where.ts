@@ -1,5 +1,6 @@
 import type { Dialect } from "../backend.js";
 import { ParameterError } from "../errors.js";
+import { isPlainObject } from "../values.js";
 import { placeholder, quoteName } from "./names.js";
 
 /** A key value, or an object of column equalities (`null` → IS NULL, array → IN). */
@@ -28,7 +29,5 @@ export function whereClause(dialect: Dialect, target: unknown, key: string, valu
 
 /** A plain object is a where clause; anything else is a key value. */
 export function isWhereObject(value: unknown): value is Where {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return value !== null && typeof value === "object" && isPlainObject(value);
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Dialect, MigrationLockSql } from "../backend.js";
 import type { Connection } from "../connection.js";
 import { PolysqlError } from "../errors.js";
@@ -63,6 +64,3 @@ export async function withMigrationLock<T>(conn: Connection, dialect: Dialect, t
   return result;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
