@@ -1,14 +1,14 @@
-import type { BigintMode } from "./decoders.js";
+import type { BigintMode } from "./values/decoders.js";
 import { Database } from "./database.js";
-import { deferBackendOptions } from "./credentials.js";
+import { deferBackendOptions } from "./config/credentials.js";
 import { ConfigError } from "./errors.js";
-import { resolveNumbers } from "./options.js";
+import { resolveNumbers } from "./config/options.js";
 import { BREAKER_DEFAULTS, type BreakerOptions } from "./pool/circuit-breaker.js";
 import { resolvePoolOptions, type PoolOptions } from "./pool/pool-options.js";
-import { resolveRetryOptions, type RetryOptions } from "./retry.js";
-import { backendForScheme, validateBackendConfig } from "./registry.js";
-import { redactUrl } from "./redact.js";
-import "./builtin-backends.js";
+import { resolveRetryOptions, type RetryOptions } from "./session/retry.js";
+import { backendForScheme, validateBackendConfig } from "./dialects/registry.js";
+import { redactUrl } from "./config/redact.js";
+import "./dialects/builtin.js";
 
 /** Options of `connect()`; unknown keys are errors. */
 export interface ConnectOptions {

@@ -1,7 +1,7 @@
-import type { TransactionOptions } from "./backend.js";
+import type { TransactionOptions } from "./dialects/contract/index.js";
 import { PolysqlError } from "./errors.js";
-import { HeldSession } from "./held-session.js";
-import type { Session } from "./session.js";
+import { HeldSession } from "./session/session-handle.js";
+import type { Session } from "./session/session.js";
 import { checkTransactionOptions, runInTransaction, type Transaction } from "./transaction.js";
 
 /**

@@ -1,13 +1,13 @@
-import type { BackendDefinition, Dialect, Row, TransactionOptions } from "./backend.js";
+import type { BackendDefinition, Dialect, Row, TransactionOptions } from "./dialects/contract/index.js";
 import { Connection } from "./connection.js";
-import type { ValueOptions } from "./decoders.js";
+import type { ValueOptions } from "./values/decoders.js";
 import { PolysqlError } from "./errors.js";
 import type { PoolMetrics } from "./pool/pool.js";
 import { Queryable } from "./queryable.js";
-import { withRetries, type RetryOptions } from "./retry.js";
-import { withTimeout } from "./timeout.js";
-import type { Session } from "./session.js";
-import { SessionPool, type SessionPoolOptions } from "./session-pool.js";
+import { withRetries, type RetryOptions } from "./session/retry.js";
+import { withTimeout } from "./util/timeout.js";
+import type { Session } from "./session/session.js";
+import { SessionPool, type SessionPoolOptions } from "./session/session-pool.js";
 import type { CompiledQuery } from "./sql/index.js";
 import { checkTransactionOptions, runInTransaction, Transaction } from "./transaction.js";
 

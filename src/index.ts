@@ -3,7 +3,7 @@ export { Database, type HealthReport } from "./database.js";
 export { Transaction } from "./transaction.js";
 export { Connection } from "./connection.js";
 export type { ExecuteResult, Params, Query, StreamOptions } from "./queryable.js";
-export type { ColumnInfo } from "./introspection.js";
+export type { ColumnInfo } from "./crud/introspection.js";
 export { sql, SqlQuery, isSqlQuery, quoteIdentifier, compile, type CompiledQuery } from "./sql/index.js";
 export {
   PolysqlError,
@@ -17,7 +17,7 @@ export {
   QueryError,
   type ErrorCode,
 } from "./errors.js";
-export { registerBackend, unregisterBackend, backends, backendByName, type BackendInfo } from "./registry.js";
+export { registerBackend, unregisterBackend, backends, backendByName, type BackendInfo } from "./dialects/registry.js";
 export {
   PORTABLE_TYPES,
   type BackendDefinition,
@@ -32,15 +32,15 @@ export {
   type PortableType,
   type Row,
   type TransactionOptions,
-} from "./backend.js";
+} from "./dialects/contract/index.js";
 export type { SqlSyntax } from "./sql/index.js";
 // For backend authors: the value conventions every driver follows.
-export { bigintDecoder, decodeUtcTimestamp, type ValueOptions } from "./decoders.js";
-export { makeRow, type Columns } from "./rows.js";
+export { bigintDecoder, decodeUtcTimestamp, type ValueOptions } from "./values/decoders.js";
+export { makeRow, type Columns } from "./values/rows.js";
 export type { PoolOptions } from "./pool/pool-options.js";
 export type { PoolMetrics } from "./pool/pool.js";
-export type { BigintMode } from "./decoders.js";
-export { redactUrl } from "./redact.js";
-export type { BackendOptions, Secret } from "./credentials.js";
-export { json } from "./values.js";
+export type { BigintMode } from "./values/decoders.js";
+export { redactUrl } from "./config/redact.js";
+export type { BackendOptions, Secret } from "./config/credentials.js";
+export { json } from "./values/encoders.js";
 export * from "./migrate/index.js";

@@ -1,12 +1,12 @@
-import type { Dialect, DriverResult, Row } from "./backend.js";
+import type { Dialect, DriverResult, Row } from "./dialects/contract/index.js";
 import * as crud from "./crud/crud.js";
 import { insertMany, type InsertManyOptions } from "./crud/insert-many.js";
 import { Table, type TableOptions } from "./crud/table.js";
-import { columnInfos, tableNames, type ColumnInfo } from "./introspection.js";
-import type { Session } from "./session.js";
+import { columnInfos, tableNames, type ColumnInfo } from "./crud/introspection.js";
+import type { Session } from "./session/session.js";
 import { compile, type CompiledQuery, type SqlQuery } from "./sql/index.js";
 import { ParameterError } from "./errors.js";
-import { normalizeValue } from "./values.js";
+import { normalizeValue } from "./values/encoders.js";
 
 /** SQL text with `:name` / `?` placeholders, or a `sql` tagged-template query. */
 export type Query = string | SqlQuery;

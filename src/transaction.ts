@@ -1,7 +1,7 @@
-import type { IsolationLevel, TransactionOptions } from "./backend.js";
+import type { IsolationLevel, TransactionOptions } from "./dialects/contract/index.js";
 import { ConfigError } from "./errors.js";
-import { HeldSession } from "./held-session.js";
-import type { Session } from "./session.js";
+import { HeldSession } from "./session/session-handle.js";
+import type { Session } from "./session/session.js";
 
 const ISOLATION_LEVELS: readonly IsolationLevel[] = ["read uncommitted", "read committed", "repeatable read", "serializable"];
 const OPTION_KEYS = new Set(["isolation", "readOnly", "retries"]);

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { urlHasPassword } from "../redact.js";
+import { urlHasPassword } from "../config/redact.js";
 import type { CliIo } from "./cli-io.js";
 import { UsageError } from "./exit-codes.js";
 

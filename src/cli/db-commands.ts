@@ -1,5 +1,5 @@
 import type { Database } from "../database.js";
-import { backends } from "../registry.js";
+import { backends } from "../dialects/registry.js";
 import { toJson, type CliIo } from "./cli-io.js";
 import { EXIT } from "./exit-codes.js";
 import { formatTable } from "./format-table.js";

@@ -1,9 +1,9 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { BackendDefinition } from "../backend.js";
+import type { BackendDefinition } from "../dialects/contract/index.js";
 import { ConfigError } from "../errors.js";
-import { backendByName, registerBackend } from "../registry.js";
+import { backendByName, registerBackend } from "../dialects/registry.js";
 
 /** Module specifiers from `POLYSQL_PLUGINS` (comma or space separated) followed by `--plugin` flags. */
 export function pluginSpecifiers(env: string | undefined, flags: readonly string[] = []): string[] {

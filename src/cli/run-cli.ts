@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { connect } from "../connect.js";
-import { redactUrl } from "../redact.js";
+import { redactUrl } from "../config/redact.js";
 import { HELP, parseCommand } from "./cli-args.js";
 import { resolveTarget } from "./cli-config.js";
 import { backendsCommand, healthCommand, queryCommand } from "./db-commands.js";

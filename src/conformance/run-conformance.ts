@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { BackendDefinition, PortableType } from "../backend.js";
+import type { BackendDefinition, PortableType } from "../dialects/contract/index.js";
 import { connect, type ConnectOptions } from "../connect.js";
 import type { Database } from "../database.js";
 import { ConfigError } from "../errors.js";
-import { redactUrl } from "../redact.js";
-import { backendByName, backendForScheme, registerBackend, unregisterBackend } from "../registry.js";
+import { redactUrl } from "../config/redact.js";
+import { backendByName, backendForScheme, registerBackend, unregisterBackend } from "../dialects/registry.js";
 import { ALL_CHECKS } from "./all-checks.js";
 import type { CheckContext, CheckResult, ConformanceCheck, ConformanceReport } from "./conformance-check.js";
 import { describeError } from "./expect.js";
-import { withTimeout } from "../timeout.js";
+import { withTimeout } from "../util/timeout.js";
 
 /** Options of `runConformance`. */
 export interface ConformanceOptions {

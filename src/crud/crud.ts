@@ -1,4 +1,4 @@
-import type { Dialect, DriverResult, Row } from "../backend.js";
+import type { Dialect, DriverResult, Row } from "../dialects/contract/index.js";
 import { NotFoundError, ParameterError } from "../errors.js";
 import { placeholder, quoteName } from "./names.js";
 import { whereClause } from "./where.js";

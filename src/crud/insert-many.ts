@@ -1,7 +1,7 @@
-import type { Row } from "../backend.js";
+import type { Row } from "../dialects/contract/index.js";
 import { ParameterError } from "../errors.js";
-import type { Session } from "../session.js";
-import { normalizeValue } from "../values.js";
+import type { Session } from "../session/session.js";
+import { normalizeValue } from "../values/encoders.js";
 import { placeholder, quoteName } from "./names.js";
 
 /** Options of `insertMany`. */

@@ -1,4 +1,4 @@
-import type { Dialect } from "../backend.js";
+import type { Dialect } from "../dialects/contract/index.js";
 import { ParameterError } from "../errors.js";
 import { quoteIdentifier } from "../sql/index.js";
 

@@ -1,4 +1,4 @@
-import type { Row } from "../backend.js";
+import type { Row } from "../dialects/contract/index.js";
 import { NotFoundError, ParameterError } from "../errors.js";
 import type { Queryable } from "../queryable.js";
 import { describe } from "./crud.js";

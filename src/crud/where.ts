@@ -1,6 +1,6 @@
-import type { Dialect } from "../backend.js";
+import type { Dialect } from "../dialects/contract/index.js";
 import { ParameterError } from "../errors.js";
-import { isPlainObject } from "../values.js";
+import { isPlainObject } from "../values/encoders.js";
 import { placeholder, quoteName } from "./names.js";
 
 /** A key value, or an object of column equalities (`null` → IS NULL, array → IN). */

@@ -1,7 +1,7 @@
-import type { Dialect } from "../backend.js";
+import type { Dialect } from "../dialects/contract/index.js";
 import { PolysqlError } from "../errors.js";
 import type { Queryable } from "../queryable.js";
-import { translateTypes } from "./translate-types.js";
+import { translateTypes } from "../sql/translate-types.js";
 import { versionKey } from "./version.js";
 
 /** The history table's name. */

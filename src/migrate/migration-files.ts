@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { backendByName } from "../registry.js";
+import { backendByName } from "../dialects/registry.js";
 import { checksum, normalizeText } from "./checksum.js";
 import { MigrationError } from "./migration-error.js";
 import { compareVersions, versionKey } from "./version.js";

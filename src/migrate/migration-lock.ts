@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Dialect, MigrationLockSql } from "../backend.js";
+import type { Dialect, MigrationLockSql } from "../dialects/contract/index.js";
 import type { Connection } from "../connection.js";
 import { PolysqlError } from "../errors.js";
 import { MigrationError } from "./migration-error.js";

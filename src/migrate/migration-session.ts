@@ -1,8 +1,8 @@
-import type { Dialect, MigrationLockSql } from "../backend.js";
+import type { Dialect, MigrationLockSql } from "../dialects/contract/index.js";
 import type { Connection } from "../connection.js";
 import type { Database } from "../database.js";
 import { ConfigError } from "../errors.js";
-import { backendByName } from "../registry.js";
+import { backendByName } from "../dialects/registry.js";
 import { ensureHistory, readHistory, type HistoryRow } from "./history.js";
 import { withMigrationLock } from "./migration-lock.js";
 import { loadMigrations, type Migration } from "./migration-files.js";

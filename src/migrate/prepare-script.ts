@@ -1,7 +1,8 @@
-import type { Dialect } from "../backend.js";
+import type { Dialect } from "../dialects/contract/index.js";
 import type { MigrationScript } from "./migration-files.js";
-import { splitStatements } from "./split-statements.js";
-import { translateTypes } from "./translate-types.js";
+import { splitStatements } from "../sql/split-statements.js";
+import { translateTypes } from "../sql/translate-types.js";
+import { MigrationError } from "./migration-error.js";
 
 /**
  * The statements one script runs on this engine: split, and for a portable
@@ -10,6 +11,11 @@ import { translateTypes } from "./translate-types.js";
  * @example prepareScript(postgresDialect, migration.up) // ["CREATE TABLE users (id SERIAL PRIMARY KEY, ...)"]
  */
 export function prepareScript(dialect: Dialect, script: MigrationScript): string[] {
-  const statements = splitStatements(dialect.syntax, script.text, script.file);
+  let statements: string[];
+  try {
+    statements = splitStatements(dialect.syntax, script.text, script.file);
+  } catch (err) {
+    throw new MigrationError("bad_file", (err as Error).message, { file: script.file, cause: err });
+  }
   return script.portable ? statements.map((s) => translateTypes(dialect, s)) : statements;
 }

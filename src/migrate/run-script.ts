@@ -1,4 +1,4 @@
-import type { Dialect, MigrationLockSql } from "../backend.js";
+import type { Dialect, MigrationLockSql } from "../dialects/contract/index.js";
 import type { Connection } from "../connection.js";
 import { PolysqlError } from "../errors.js";
 import type { Queryable } from "../queryable.js";

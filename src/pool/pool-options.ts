@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors.js";
-import { resolveNumbers } from "../options.js";
+import { resolveNumbers } from "../config/options.js";
 
 /** Pool settings; every one is checked when the pool is built, unknown keys are errors. */
 export interface PoolOptions {

@@ -1,5 +1,5 @@
 import { ConnectionError, PoolError } from "../errors.js";
-import { withTimeout } from "../timeout.js";
+import { withTimeout } from "../util/timeout.js";
 import type { PoolOptions } from "./pool-options.js";
 
 /** How the pool makes, checks and ends its resources. */

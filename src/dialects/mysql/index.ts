@@ -1,4 +1,4 @@
-import type { BackendDefinition } from "../../backend.js";
+import type { BackendDefinition } from "../contract/index.js";
 import { MYSQL_CONFIG_KEYS, parseMysqlUrl, validateMysqlConfig, type MysqlConfig } from "./mysql-config.js";
 import { mysqlDialect } from "./mysql-dialect.js";
 import { connectMysql } from "./mysql-driver.js";

@@ -1,6 +1,6 @@
-import type { Secret } from "../../credentials.js";
+import type { Secret } from "../../config/credentials.js";
 import { ConfigError } from "../../errors.js";
-import type { TlsSettings } from "../tls-options.js";
+import type { TlsSettings } from "../kit/tls-options.js";
 
 /** The MySQL client's `--ssl-mode` values, and the libpq mode each one means. */
 const SSL_MODES = {

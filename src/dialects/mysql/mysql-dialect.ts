@@ -1,6 +1,6 @@
-import type { Dialect, MappedError, TransactionOptions } from "../../backend.js";
+import type { Dialect, MappedError, TransactionOptions } from "../contract/index.js";
 import type { ErrorCode } from "../../errors.js";
-import { failedWrite, networkErrorCode } from "../network-errors.js";
+import { failedWrite, networkErrorCode } from "../kit/network-errors.js";
 
 /** MySQL/MariaDB server error numbers. */
 const ERRNO: Record<number, ErrorCode> = {

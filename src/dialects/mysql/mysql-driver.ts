@@ -1,9 +1,9 @@
 import type { ConnectionOptions } from "node:tls";
-import type { DriverConnection, DriverResult, Row } from "../../backend.js";
-import { bigintDecoder, decodeBoolean, decodeUtcTimestamp, formatUtcTimestamp, type ValueOptions } from "../../decoders.js";
-import { loadDriver } from "../../load-driver.js";
-import { makeRow, type Columns, type Decoder } from "../../rows.js";
-import { connectWithTls } from "../tls-connect.js";
+import type { DriverConnection, DriverResult, Row } from "../contract/index.js";
+import { bigintDecoder, decodeBoolean, decodeUtcTimestamp, formatUtcTimestamp, type ValueOptions } from "../../values/decoders.js";
+import { loadDriver } from "../kit/load-driver.js";
+import { makeRow, type Columns, type Decoder } from "../../values/rows.js";
+import { connectWithTls } from "../kit/tls-connect.js";
 import { mysqlTlsSettings, type MysqlConfig } from "./mysql-config.js";
 
 /** The subset of the `mariadb` connector this driver uses. */

@@ -1,4 +1,4 @@
-import type { BackendDefinition } from "../../backend.js";
+import type { BackendDefinition } from "../contract/index.js";
 import { parsePostgresUrl, POSTGRES_CONFIG_KEYS, validatePostgresConfig, type PostgresConfig } from "./postgres-config.js";
 import { postgresDialect } from "./postgres-dialect.js";
 import { connectPostgres } from "./postgres-driver.js";

@@ -1,4 +1,4 @@
-import type { Secret } from "../../credentials.js";
+import type { Secret } from "../../config/credentials.js";
 import { ConfigError } from "../../errors.js";
 
 /** libpq's `sslmode` values that polysql implements (libpq's `allow` is not one of them). */

@@ -1,4 +1,4 @@
-import { loadDriver } from "../../load-driver.js";
+import { loadDriver } from "../kit/load-driver.js";
 
 /** The subset of `pg-copy-streams` used here. */
 interface CopyStream extends NodeJS.WritableStream {

@@ -1,6 +1,6 @@
-import type { Dialect, MappedError, TransactionOptions } from "../../backend.js";
+import type { Dialect, MappedError, TransactionOptions } from "../contract/index.js";
 import type { ErrorCode } from "../../errors.js";
-import { failedWrite, networkErrorCode } from "../network-errors.js";
+import { failedWrite, networkErrorCode } from "../kit/network-errors.js";
 
 const SQLSTATE: Record<string, ErrorCode> = {
   "23505": "unique_violation",

@@ -1,9 +1,9 @@
 import type { ConnectionOptions } from "node:tls";
-import type { DriverConnection, DriverResult, Row } from "../../backend.js";
-import { bigintDecoder, decodeUtcTimestamp, type ValueOptions } from "../../decoders.js";
-import { loadDriver } from "../../load-driver.js";
-import { makeRow, type Columns } from "../../rows.js";
-import { connectWithTls } from "../tls-connect.js";
+import type { DriverConnection, DriverResult, Row } from "../contract/index.js";
+import { bigintDecoder, decodeUtcTimestamp, type ValueOptions } from "../../values/decoders.js";
+import { loadDriver } from "../kit/load-driver.js";
+import { makeRow, type Columns } from "../../values/rows.js";
+import { connectWithTls } from "../kit/tls-connect.js";
 import { pgConnectionString, type PostgresConfig } from "./postgres-config.js";
 import { pgRetryWithoutTls, postgresTlsSettings } from "./postgres-tls.js";
 import { copyRows } from "./postgres-copy.js";

@@ -1,5 +1,5 @@
-import { tlsCheckOf } from "../tls-errors.js";
-import type { TlsMode, TlsSettings } from "../tls-options.js";
+import { tlsCheckOf } from "../kit/tls-errors.js";
+import type { TlsMode, TlsSettings } from "../kit/tls-options.js";
 import type { PostgresConfig } from "./postgres-config.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { BackendDefinition } from "../../backend.js";
+import type { BackendDefinition } from "../contract/index.js";
 import { parseSqliteUrl, SQLITE_CONFIG_KEYS, type SqliteConfig } from "./sqlite-config.js";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import { connectSqlite } from "./sqlite-driver.js";

@@ -1,4 +1,4 @@
-import type { Dialect, MappedError, TransactionOptions } from "../../backend.js";
+import type { Dialect, MappedError, TransactionOptions } from "../contract/index.js";
 import type { ErrorCode } from "../../errors.js";
 
 const CONSTRAINT_CODES: Record<string, ErrorCode> = {

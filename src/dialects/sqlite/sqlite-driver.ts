@@ -1,9 +1,9 @@
 import { closeSync, existsSync, openSync } from "node:fs";
-import type { DriverConnection, DriverResult, Row } from "../../backend.js";
-import { bigintDecoder, type ValueOptions } from "../../decoders.js";
+import type { DriverConnection, DriverResult, Row } from "../contract/index.js";
+import { bigintDecoder, type ValueOptions } from "../../values/decoders.js";
 import { ConnectionError } from "../../errors.js";
-import { loadDriver } from "../../load-driver.js";
-import { makeRow, type Columns, type Decoder } from "../../rows.js";
+import { loadDriver } from "../kit/load-driver.js";
+import { makeRow, type Columns, type Decoder } from "../../values/rows.js";
 import type { SqliteConfig } from "./sqlite-config.js";
 import { decoderFor, encode } from "./sqlite-types.js";
 

@@ -1,5 +1,5 @@
-import { decodeBoolean, decodeJson, decodeUtcTimestamp, formatDecimal, formatUtcTimestamp } from "../../decoders.js";
-import type { Decoder } from "../../rows.js";
+import { decodeBoolean, decodeJson, decodeUtcTimestamp, formatDecimal, formatUtcTimestamp } from "../../values/decoders.js";
+import type { Decoder } from "../../values/rows.js";
 
 /**
  * Chooses a decoder from a column's declared type (the portable types' SQLite

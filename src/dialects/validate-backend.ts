@@ -1,4 +1,4 @@
-import { OPTIONAL_CAPABILITIES, PORTABLE_TYPES, REQUIRED_CAPABILITIES, type BackendDefinition } from "./backend.js";
+import { OPTIONAL_CAPABILITIES, PORTABLE_TYPES, REQUIRED_CAPABILITIES, type BackendDefinition } from "./contract/index.js";
 
 type Problems = string[];
 type Members = Record<string, unknown>;

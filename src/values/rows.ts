@@ -1,4 +1,4 @@
-import type { Row } from "./backend.js";
+import type { Row } from "../dialects/contract/index.js";
 
 /** Turns one engine value into its portable JS value; `undefined` means as is. */
 export type Decoder = ((value: unknown) => unknown) | undefined;

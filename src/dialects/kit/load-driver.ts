@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { DriverMissingError } from "./errors.js";
+import { DriverMissingError } from "../../errors.js";
 
 const require = createRequire(import.meta.url);
 const loaded = new Map<string, unknown>();

@@ -1,7 +1,7 @@
-import type { BackendDefinition, Dialect, DriverConnection, DriverResult, Row } from "./backend.js";
-import { engineError, PolysqlError, QueryError } from "./errors.js";
-import { withTimeout } from "./timeout.js";
-import type { CompiledQuery } from "./sql/index.js";
+import type { BackendDefinition, Dialect, DriverConnection, DriverResult, Row } from "../dialects/contract/index.js";
+import { engineError, PolysqlError, QueryError } from "../errors.js";
+import { withTimeout } from "../util/timeout.js";
+import type { CompiledQuery } from "../sql/index.js";
 
 /**
  * Statements that can leave state in a session: SET/RESET, temporary tables,

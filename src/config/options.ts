@@ -1,4 +1,4 @@
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../errors.js";
 
 /** Merges an options object of whole numbers >= 0 over defaults, naming any bad key. */
 export function resolveNumbers<T extends object>(name: string, input: unknown, defaults: T): T {

@@ -1,4 +1,4 @@
-import { QueryError } from "./errors.js";
+import { QueryError } from "../errors.js";
 
 /** How BIGINT values come back: a safe `number` (default; unsafe ones are errors), `bigint`, or `string`. */
 export type BigintMode = "number" | "bigint" | "string";

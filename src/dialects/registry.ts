@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
-import { OPTIONAL_CAPABILITIES, REQUIRED_CAPABILITIES, type BackendDefinition } from "./backend.js";
-import { definitionProblems } from "./backend-validation.js";
-import { ConfigError } from "./errors.js";
+import { OPTIONAL_CAPABILITIES, REQUIRED_CAPABILITIES, type BackendDefinition } from "./contract/index.js";
+import { definitionProblems } from "./validate-backend.js";
+import { ConfigError } from "../errors.js";
 
 const byName = new Map<string, BackendDefinition<object>>();
 const byScheme = new Map<string, BackendDefinition<object>>();

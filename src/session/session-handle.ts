@@ -1,8 +1,8 @@
-import type { Dialect, Row } from "./backend.js";
-import { PolysqlError } from "./errors.js";
-import { Queryable } from "./queryable.js";
+import type { Dialect, Row } from "../dialects/contract/index.js";
+import { PolysqlError } from "../errors.js";
+import { Queryable } from "../queryable.js";
 import type { Session } from "./session.js";
-import type { CompiledQuery } from "./sql/index.js";
+import type { CompiledQuery } from "../sql/index.js";
 
 /**
  * The query methods on one session held for the length of a callback (a

@@ -1,6 +1,6 @@
-import type { SqlSyntax } from "../sql/syntax.js";
-import { MigrationError } from "./migration-error.js";
-import { isToken, tokenize, type SqlToken } from "./sql-tokens.js";
+import type { SqlSyntax } from "./syntax.js";
+import { PolysqlError } from "../errors.js";
+import { isToken, tokenize, type SqlToken } from "./tokens.js";
 
 /** Objects whose body may hold `BEGIN ... END` with `;` inside. */
 const ROUTINES = new Set(["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"]);
@@ -27,7 +27,7 @@ export function splitStatements(syntax: SqlSyntax, text: string, file = "<sql>")
       continue;
     }
     if (isToken(tokens[first], "DELIMITER")) {
-      throw new MigrationError("bad_file", `${file}: DELIMITER is a mysql client command; polysql splits BEGIN ... END bodies itself, so remove it`, { file });
+      throw new PolysqlError("syntax_error", `${file}: DELIMITER is a mysql client command; polysql splits BEGIN ... END bodies itself, so remove it`);
     }
     const end = statementEnd(tokens, first);
     const last = tokens[end - 1];

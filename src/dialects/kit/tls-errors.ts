@@ -1,4 +1,4 @@
-import { ConnectionError } from "../errors.js";
+import { ConnectionError } from "../../errors.js";
 import type { TlsSettings } from "./tls-options.js";
 
 /** Which TLS check a connection failed. */

@@ -1,6 +1,6 @@
-import type { BackendDefinition } from "./backend.js";
-import { ConfigError, ConnectionError, PolysqlError } from "./errors.js";
-import { validateBackendConfig } from "./registry.js";
+import type { BackendDefinition } from "../dialects/contract/index.js";
+import { ConfigError, ConnectionError, PolysqlError } from "../errors.js";
+import { validateBackendConfig } from "../dialects/registry.js";
 
 /**
  * A password as text, or as a function called for every new connection, for

@@ -1,4 +1,4 @@
-import { ParameterError } from "./errors.js";
+import { ParameterError } from "../errors.js";
 
 /** A value always bound as JSON text, even a top-level string, number, boolean or null. */
 export class JsonValue {

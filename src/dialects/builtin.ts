@@ -1,6 +1,6 @@
-import { mysqlBackend } from "./dialects/mysql/index.js";
-import { postgresBackend } from "./dialects/postgres/index.js";
-import { sqliteBackend } from "./dialects/sqlite/index.js";
+import { mysqlBackend } from "./mysql/index.js";
+import { postgresBackend } from "./postgres/index.js";
+import { sqliteBackend } from "./sqlite/index.js";
 import { registerBackend } from "./registry.js";
 
 // The built-in engines register through the same registry plugins use.

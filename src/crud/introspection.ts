@@ -1,4 +1,4 @@
-import type { Row } from "./backend.js";
+import type { Row } from "../dialects/contract/index.js";
 
 /** One column as `columns()` reports it. */
 export interface ColumnInfo {

@@ -1,5 +1,5 @@
-import { isWordChar, scanSql } from "../sql/lexer.js";
-import type { SqlSyntax } from "../sql/syntax.js";
+import { isWordChar, scanSql } from "./lexer.js";
+import type { SqlSyntax } from "./syntax.js";
 
 /** One token of SQL text; comments are dropped, quoted text is one token. */
 export interface SqlToken {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { PolysqlError } from "./errors.js";
-import { resolveNumbers } from "./options.js";
+import { PolysqlError } from "../errors.js";
+import { resolveNumbers } from "../config/options.js";
 
 /** Retry settings for transient failures. */
 export interface RetryOptions {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import tls, { type ConnectionOptions } from "node:tls";
-import { ConfigError } from "../errors.js";
+import { ConfigError } from "../../errors.js";
 
 /**
  * What a connection asks of TLS, in libpq's terms; each engine maps its own

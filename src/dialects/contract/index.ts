@@ -1,6 +1,6 @@
-import type { ErrorCode } from "./errors.js";
-import type { SqlSyntax } from "./sql/syntax.js";
-import type { ValueOptions } from "./decoders.js";
+import type { ErrorCode } from "../../errors.js";
+import type { SqlSyntax } from "../../sql/syntax.js";
+import type { ValueOptions } from "../../values/decoders.js";
 
 /** A row as drivers return it: a plain object keyed by column name. */
 export type Row = Record<string, unknown>;

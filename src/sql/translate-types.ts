@@ -1,5 +1,5 @@
-import type { Dialect, PortableType } from "../backend.js";
-import { isToken, tokenize, type SqlToken } from "./sql-tokens.js";
+import type { Dialect, PortableType } from "../dialects/contract/index.js";
+import { isToken, tokenize, type SqlToken } from "./tokens.js";
 
 /** Words that start a table constraint rather than a column in a definition list. */
 const CONSTRAINT_WORDS = new Set(["CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "KEY", "INDEX", "EXCLUDE", "FULLTEXT", "SPATIAL", "LIKE", "PERIOD"]);

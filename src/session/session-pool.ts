@@ -1,15 +1,15 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { BackendDefinition } from "./backend.js";
-import type { ValueOptions } from "./decoders.js";
-import { resolveCredentials, scrubSecrets } from "./credentials.js";
-import { ConnectionError, PolysqlError, PoolError } from "./errors.js";
-import { CircuitBreaker, type BreakerOptions } from "./pool/circuit-breaker.js";
-import { Pool, type Lease, type PoolMetrics } from "./pool/pool.js";
-import type { PoolOptions } from "./pool/pool-options.js";
-import type { DriverResult } from "./backend.js";
+import type { BackendDefinition } from "../dialects/contract/index.js";
+import type { ValueOptions } from "../values/decoders.js";
+import { resolveCredentials, scrubSecrets } from "../config/credentials.js";
+import { ConnectionError, PolysqlError, PoolError } from "../errors.js";
+import { CircuitBreaker, type BreakerOptions } from "../pool/circuit-breaker.js";
+import { Pool, type Lease, type PoolMetrics } from "../pool/pool.js";
+import type { PoolOptions } from "../pool/pool-options.js";
+import type { DriverResult } from "../dialects/contract/index.js";
 import { isRetryable } from "./retry.js";
 import { changesSession, resetSession, Session } from "./session.js";
-import type { CompiledQuery } from "./sql/index.js";
+import type { CompiledQuery } from "../sql/index.js";
 
 /** How a database's connections are pooled and guarded. */
 export interface SessionPoolOptions {
