@@ -161,7 +161,7 @@ export abstract class Queryable {
    * @example const players = db.table<Player>("players"); const page = await players.list({ orderBy: "name", limit: 20 });
    */
   table<T extends object = Row>(name: string, options?: TableOptions): Table<T> {
-    return new Table<T>(this, name, options);
+    return new Table<T>(this.runner(), name, options);
   }
 
   /**
@@ -191,6 +191,6 @@ export abstract class Queryable {
   }
 
   private runner(): crud.Runner {
-    return { facts: this.facts, runSql: (sql, values) => this.runSql(sql, values) };
+    return { dialect: this.facts, runSql: (sql, values) => this.runSql(sql, values) };
   }
 }

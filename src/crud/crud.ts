@@ -1,11 +1,11 @@
 import type { Dialect, DriverResult, Row } from "../dialects/contract/index.js";
-import { NotFoundError, ParameterError } from "../errors.js";
+import { ParameterError } from "../errors.js";
 import { placeholder, quoteName } from "./names.js";
 import { whereClause } from "./where.js";
 
 /** Runs SQL already in the dialect's placeholder style. */
 export interface Runner {
-  readonly facts: Dialect;
+  readonly dialect: Dialect;
   runSql(sql: string, values: unknown[]): Promise<DriverResult>;
 }
 
@@ -34,15 +34,15 @@ function columnsOf(row: object, what: string): string[] {
 
 function insertSql(r: Runner, table: string, row: Row, values: unknown[]): string {
   const cols = columnsOf(row, "insert row");
-  const t = quoteName(r.facts, table);
-  if (cols.length === 0) return `INSERT INTO ${t} ${r.facts.insertDefaults}`;
+  const t = quoteName(r.dialect, table);
+  if (cols.length === 0) return `INSERT INTO ${t} ${r.dialect.insertDefaults}`;
   for (const c of cols) values.push(row[c]);
-  const names = cols.map((c) => quoteName(r.facts, c, false)).join(", ");
-  return `INSERT INTO ${t} (${names}) VALUES (${cols.map((_, i) => placeholder(r.facts, i + 1)).join(", ")})`;
+  const names = cols.map((c) => quoteName(r.dialect, c, false)).join(", ");
+  return `INSERT INTO ${t} (${names}) VALUES (${cols.map((_, i) => placeholder(r.dialect, i + 1)).join(", ")})`;
 }
 
 async function generatedKey(r: Runner, sql: string, values: unknown[], row: Row, key: string): Promise<unknown> {
-  if (r.facts.capabilities.returning) {
+  if (r.dialect.capabilities.returning) {
     // RETURNING * rather than the key alone: a table without that column still inserts (and gives undefined), as on engines without RETURNING.
     const result = await r.runSql(`${sql} RETURNING *`, values);
     return result.rows[0]?.[key];
@@ -66,10 +66,10 @@ export async function upsert(r: Runner, table: string, row: object, options: Ups
   const cols = columnsOf(row, "upsert row");
   if (cols.length === 0) throw new ParameterError("invalid_parameter", "upsert row has no columns");
   const update = options.update ?? cols.filter((c) => !options.conflict.includes(c));
-  const q = (c: string) => quoteName(r.facts, c, false);
+  const q = (c: string) => quoteName(r.dialect, c, false);
   const values: unknown[] = [];
   const generated = Object.hasOwn(row, key) ? undefined : q(key);
-  const sql = insertSql(r, table, row as Row, values) + r.facts.upsertClause(options.conflict.map(q), update.map(q), generated);
+  const sql = insertSql(r, table, row as Row, values) + r.dialect.upsertClause(options.conflict.map(q), update.map(q), generated);
   return generatedKey(r, sql, values, row as Row, key);
 }
 
@@ -78,32 +78,26 @@ export async function update(r: Runner, table: string, target: unknown, patch: o
   const cols = columnsOf(patch, "update patch");
   if (cols.length === 0) throw new ParameterError("invalid_parameter", "update patch has no columns");
   const values = cols.map((c) => (patch as Row)[c]);
-  const sets = cols.map((c, i) => `${quoteName(r.facts, c, false)} = ${placeholder(r.facts, i + 1)}`).join(", ");
-  const where = whereClause(r.facts, target, options.key ?? "id", values);
-  return (await r.runSql(`UPDATE ${quoteName(r.facts, table)} SET ${sets}${where}`, values)).rowCount;
+  const sets = cols.map((c, i) => `${quoteName(r.dialect, c, false)} = ${placeholder(r.dialect, i + 1)}`).join(", ");
+  const where = whereClause(r.dialect, target, options.key ?? "id", values);
+  return (await r.runSql(`UPDATE ${quoteName(r.dialect, table)} SET ${sets}${where}`, values)).rowCount;
 }
 
 /** Deletes rows by key or by a where object; returns the number of rows deleted. */
 export async function remove(r: Runner, table: string, target: unknown, options: KeyOptions = {}): Promise<number> {
   const values: unknown[] = [];
-  const where = whereClause(r.facts, target, options.key ?? "id", values);
-  return (await r.runSql(`DELETE FROM ${quoteName(r.facts, table)}${where}`, values)).rowCount;
+  const where = whereClause(r.dialect, target, options.key ?? "id", values);
+  return (await r.runSql(`DELETE FROM ${quoteName(r.dialect, table)}${where}`, values)).rowCount;
 }
 
 /** Reads one row by key or where object, or `undefined`. */
 export async function get(r: Runner, table: string, target: unknown, options: KeyOptions = {}): Promise<Row | undefined> {
   const values: unknown[] = [];
-  const where = whereClause(r.facts, target, options.key ?? "id", values);
-  return (await r.runSql(`SELECT * FROM ${quoteName(r.facts, table)}${where}`, values)).rows[0];
+  const where = whereClause(r.dialect, target, options.key ?? "id", values);
+  return (await r.runSql(`SELECT * FROM ${quoteName(r.dialect, table)}${where}`, values)).rows[0];
 }
 
-/** Like `get`, but a missing row is a `not_found` error naming the table and key. */
-export async function mustGet(r: Runner, table: string, target: unknown, options: KeyOptions = {}): Promise<Row> {
-  const row = await get(r, table, target, options);
-  if (row === undefined) throw new NotFoundError(`No row in ${table} with ${describe(target, options.key ?? "id")}`, { table });
-  return row;
-}
-
+/** `key = value`, or the where object's equalities, for messages. */
 export function describe(target: unknown, key: string): string {
   if (target !== null && typeof target === "object" && !Array.isArray(target)) {
     return Object.entries(target).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(" AND ");

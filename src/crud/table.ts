@@ -1,10 +1,9 @@
-import type { Row } from "../dialects/contract/index.js";
+import type { Dialect, Row } from "../dialects/contract/index.js";
 import { NotFoundError, ParameterError } from "../errors.js";
-import type { Queryable } from "../queryable.js";
-import { describe } from "./crud.js";
+import * as crud from "./crud.js";
 import { encodeCursor, decodeCursor } from "./cursor.js";
 import { placeholder, quoteName } from "./names.js";
-import { whereClause, type Where } from "./where.js";
+import { whereCondition, whereSql, type Where } from "./where.js";
 
 /** Options of `db.table()`. */
 export interface TableOptions {
@@ -45,52 +44,52 @@ export class Table<T extends object = Row> {
   readonly key: string;
 
   constructor(
-    private readonly db: Queryable,
+    private readonly runner: crud.Runner,
     readonly name: string,
     options: TableOptions = {},
   ) {
     this.key = options.key ?? "id";
-    quoteName(db.engineFacts, name);
+    quoteName(runner.dialect, name);
   }
 
   /** The row with this key; `not_found` when there is none. */
   async get(id: unknown): Promise<T> {
-    const row = await this.db.get<T>(this.name, { [this.key]: id }, { key: this.key });
-    if (row === undefined) throw new NotFoundError(`No row in ${this.name} with ${describe(id, this.key)}`, { table: this.name });
+    const row = (await crud.get(this.runner, this.name, { [this.key]: id }, { key: this.key })) as T | undefined;
+    if (row === undefined) throw this.notFound(id);
     return row;
   }
 
   /** Every row matching the where object (all rows when omitted). */
   find(where: Where = {}): Promise<T[]> {
     const values: unknown[] = [];
-    const clause = Object.keys(where).length === 0 ? "" : whereClause(this.db.engineFacts, where, this.key, values);
-    return this.db.runSql(`SELECT * FROM ${quoteName(this.db.engineFacts, this.name)}${clause}`, values).then((r) => r.rows as T[]);
+    const sql = `SELECT * FROM ${quoteName(this.runner.dialect, this.name)}${this.where(where, values)}`;
+    return this.runner.runSql(sql, values).then((r) => r.rows as T[]);
   }
 
   /** The number of rows matching the where object. */
   async count(where: Where = {}): Promise<number> {
     const values: unknown[] = [];
-    const clause = Object.keys(where).length === 0 ? "" : whereClause(this.db.engineFacts, where, this.key, values);
-    const result = await this.db.runSql(`SELECT count(*) AS n FROM ${quoteName(this.db.engineFacts, this.name)}${clause}`, values);
+    const sql = `SELECT count(*) AS n FROM ${quoteName(this.runner.dialect, this.name)}${this.where(where, values)}`;
+    const result = await this.runner.runSql(sql, values);
     return Number(result.rows[0]?.n ?? 0);
   }
 
   /** Inserts a row and returns it as stored (with its generated key and defaults). */
   async create(row: Partial<T>): Promise<T> {
-    const id = await this.db.insert(this.name, row, { key: this.key });
+    const id = await crud.insert(this.runner, this.name, row, { key: this.key });
     return this.get(id);
   }
 
   /** Updates the row with this key; `not_found` when there is none. Returns the updated row. */
   async update(id: unknown, patch: Partial<T>): Promise<T> {
-    const count = await this.db.update(this.name, { [this.key]: id }, patch, { key: this.key });
-    if (count === 0) throw new NotFoundError(`No row in ${this.name} with ${describe(id, this.key)}`, { table: this.name });
+    const count = await crud.update(this.runner, this.name, { [this.key]: id }, patch, { key: this.key });
+    if (count === 0) throw this.notFound(id);
     return this.get(id);
   }
 
   /** Deletes the row with this key; returns whether it existed. */
   async delete(id: unknown): Promise<boolean> {
-    return (await this.db.delete(this.name, { [this.key]: id }, { key: this.key })) > 0;
+    return (await crud.remove(this.runner, this.name, { [this.key]: id }, { key: this.key })) > 0;
   }
 
   /**
@@ -98,25 +97,33 @@ export class Table<T extends object = Row> {
    * as the last tiebreaker, so ties in the order columns never skip or repeat rows.
    */
   async list(options: ListOptions = {}): Promise<Page<T>> {
-    const facts = this.db.engineFacts;
+    const dialect = this.runner.dialect;
     const limit = options.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1) throw new ParameterError("invalid_parameter", `list option "limit" must be a whole number >= 1`);
     const order = normalizeOrder(options.orderBy, this.key);
     const values: unknown[] = [];
     const conditions: string[] = [];
-    if (options.where && Object.keys(options.where).length > 0) conditions.push(whereClause(facts, options.where, this.key, values).slice(7));
+    if (options.where && Object.keys(options.where).length > 0) conditions.push(whereCondition(dialect, options.where, this.key, values));
     if (options.after) {
       const cursor = decodeCursor(options.after, order.length);
-      conditions.push(keysetCondition(this.db, order, cursor, values));
+      conditions.push(keysetCondition(dialect, order, cursor, values));
     }
-    const where = conditions.length ? ` WHERE ${conditions.join(" AND ")}` : "";
-    const orderSql = order.map((o) => `${quoteName(facts, o.column, false)} ${o.direction.toUpperCase()}`).join(", ");
-    const sql = `SELECT * FROM ${quoteName(facts, this.name)}${where} ORDER BY ${orderSql} LIMIT ${limit + 1}`;
-    const rows = (await this.db.runSql(sql, values)).rows;
+    const orderSql = order.map((o) => `${quoteName(dialect, o.column, false)} ${o.direction.toUpperCase()}`).join(", ");
+    const sql = `SELECT * FROM ${quoteName(dialect, this.name)}${whereSql(conditions)} ORDER BY ${orderSql} LIMIT ${limit + 1}`;
+    const rows = (await this.runner.runSql(sql, values)).rows;
     const more = rows.length > limit;
     const items = (more ? rows.slice(0, limit) : rows) as T[];
     const last = items[items.length - 1] as Row | undefined;
     return { items, next: more && last ? encodeCursor(order.map((o) => last[o.column])) : null };
+  }
+
+  /** ` WHERE ...` for a where object, or "" for an empty one (every row). */
+  private where(where: Where, values: unknown[]): string {
+    return whereSql(Object.keys(where).length === 0 ? [] : [whereCondition(this.runner.dialect, where, this.key, values)]);
+  }
+
+  private notFound(id: unknown): NotFoundError {
+    return new NotFoundError(`No row in ${this.name} with ${crud.describe(id, this.key)}`, { table: this.name });
   }
 }
 
@@ -143,16 +150,15 @@ function normalizeOrder(orderBy: OrderBy | OrderBy[] | undefined, key: string): 
 }
 
 /** `(a > x) OR (a = x AND b > y) OR ...`, each comparison in its column's direction. */
-function keysetCondition(db: Queryable, order: Order[], cursor: unknown[], values: unknown[]): string {
-  const facts = db.engineFacts;
+function keysetCondition(dialect: Dialect, order: Order[], cursor: unknown[], values: unknown[]): string {
   const bind = (v: unknown) => {
     if (v === null) throw new ParameterError("invalid_parameter", "Keyset pagination needs NOT NULL order columns; the cursor holds a NULL");
     values.push(v);
-    return placeholder(facts, values.length);
+    return placeholder(dialect, values.length);
   };
   const terms = order.map((o, i) => {
-    const parts = order.slice(0, i).map((p, j) => `${quoteName(facts, p.column, false)} = ${bind(cursor[j])}`);
-    parts.push(`${quoteName(facts, o.column, false)} ${o.direction === "asc" ? ">" : "<"} ${bind(cursor[i])}`);
+    const parts = order.slice(0, i).map((p, j) => `${quoteName(dialect, p.column, false)} = ${bind(cursor[j])}`);
+    parts.push(`${quoteName(dialect, o.column, false)} ${o.direction === "asc" ? ">" : "<"} ${bind(cursor[i])}`);
     return `(${parts.join(" AND ")})`;
   });
   return `(${terms.join(" OR ")})`;

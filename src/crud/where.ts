@@ -6,8 +6,18 @@ import { placeholder, quoteName } from "./names.js";
 /** A key value, or an object of column equalities (`null` → IS NULL, array → IN). */
 export type Where = Readonly<Record<string, unknown>>;
 
-/** Builds `WHERE ...` for a key value or a where object; values are appended to `values`. */
+/** Builds ` WHERE ...` for a key value or a where object; values are appended to `values`. */
 export function whereClause(dialect: Dialect, target: unknown, key: string, values: unknown[]): string {
+  return whereSql([whereCondition(dialect, target, key, values)]);
+}
+
+/** ` WHERE a AND b` from conditions, or "" when there are none. */
+export function whereSql(conditions: readonly string[]): string {
+  return conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`;
+}
+
+/** The condition alone (`a = $1 AND b IS NULL`) for a key value or a where object; values are appended to `values`. */
+export function whereCondition(dialect: Dialect, target: unknown, key: string, values: unknown[]): string {
   const where: Where = isWhereObject(target) ? target : { [key]: target };
   const entries = Object.entries(where);
   if (entries.length === 0) {
@@ -24,7 +34,7 @@ export function whereClause(dialect: Dialect, target: unknown, key: string, valu
     values.push(value);
     return `${col} = ${placeholder(dialect, values.length)}`;
   });
-  return ` WHERE ${terms.join(" AND ")}`;
+  return terms.join(" AND ");
 }
 
 /** A plain object is a where clause; anything else is a key value. */
