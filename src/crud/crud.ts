@@ -1,6 +1,7 @@
 import type { Dialect, DriverResult, Row } from "../dialects/contract/index.js";
 import { ParameterError } from "../errors.js";
-import { placeholder, quoteName } from "./names.js";
+import { placeholder } from "../sql/index.js";
+import { quoteName } from "./names.js";
 import { whereClause } from "./where.js";
 
 /** Runs SQL already in the dialect's placeholder style. */
@@ -38,7 +39,7 @@ function insertSql(r: Runner, table: string, row: Row, values: unknown[]): strin
   if (cols.length === 0) return `INSERT INTO ${t} ${r.dialect.insertDefaults}`;
   for (const c of cols) values.push(row[c]);
   const names = cols.map((c) => quoteName(r.dialect, c, false)).join(", ");
-  return `INSERT INTO ${t} (${names}) VALUES (${cols.map((_, i) => placeholder(r.dialect, i + 1)).join(", ")})`;
+  return `INSERT INTO ${t} (${names}) VALUES (${cols.map((_, i) => placeholder(r.dialect.syntax.placeholders, i + 1)).join(", ")})`;
 }
 
 async function generatedKey(r: Runner, sql: string, values: unknown[], row: Row, key: string): Promise<unknown> {
@@ -78,7 +79,7 @@ export async function update(r: Runner, table: string, target: unknown, patch: o
   const cols = columnsOf(patch, "update patch");
   if (cols.length === 0) throw new ParameterError("invalid_parameter", "update patch has no columns");
   const values = cols.map((c) => (patch as Row)[c]);
-  const sets = cols.map((c, i) => `${quoteName(r.dialect, c, false)} = ${placeholder(r.dialect, i + 1)}`).join(", ");
+  const sets = cols.map((c, i) => `${quoteName(r.dialect, c, false)} = ${placeholder(r.dialect.syntax.placeholders, i + 1)}`).join(", ");
   const where = whereClause(r.dialect, target, options.key ?? "id", values);
   return (await r.runSql(`UPDATE ${quoteName(r.dialect, table)} SET ${sets}${where}`, values)).rowCount;
 }

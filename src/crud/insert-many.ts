@@ -2,7 +2,8 @@ import type { Row } from "../dialects/contract/index.js";
 import { ParameterError } from "../errors.js";
 import type { Session } from "../session/session.js";
 import { normalizeValue } from "../values/encoders.js";
-import { placeholder, quoteName } from "./names.js";
+import { placeholder } from "../sql/index.js";
+import { quoteName } from "./names.js";
 
 /** Options of `insertMany`. */
 export interface InsertManyOptions {
@@ -137,10 +138,10 @@ function multiRowSql(session: Session, table: string, columns: string[], count: 
   if (cache === undefined) sqlCache.set(session, (cache = new Map()));
   let sql = cache.get(cacheKey);
   if (sql === undefined) {
-    const dialect = session.dialect;
+    const style = session.dialect.syntax.placeholders;
     let n = 0;
     const tuples = new Array<string>(count);
-    for (let r = 0; r < count; r++) tuples[r] = `(${columns.map(() => placeholder(dialect, ++n)).join(", ")})`;
+    for (let r = 0; r < count; r++) tuples[r] = `(${columns.map(() => placeholder(style, ++n)).join(", ")})`;
     sql = `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${tuples.join(", ")}`;
     if (cache.size > 16) cache.clear();
     cache.set(cacheKey, sql);

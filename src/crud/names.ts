@@ -34,8 +34,3 @@ function quotePart(dialect: Dialect, part: string, whole: string): string {
   }
   return quoteIdentifier(dialect.syntax, part);
 }
-
-/** Placeholder number `n` (1-based) in the dialect's style. */
-export function placeholder(dialect: Dialect, n: number): string {
-  return dialect.syntax.placeholders === "dollar" ? `$${n}` : "?";
-}

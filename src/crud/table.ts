@@ -2,7 +2,8 @@ import type { Dialect, Row } from "../dialects/contract/index.js";
 import { NotFoundError, ParameterError } from "../errors.js";
 import * as crud from "./crud.js";
 import { encodeCursor, decodeCursor } from "./cursor.js";
-import { placeholder, quoteName } from "./names.js";
+import { placeholder } from "../sql/index.js";
+import { quoteName } from "./names.js";
 import { whereCondition, whereSql, type Where } from "./where.js";
 
 /** Options of `db.table()`. */
@@ -153,8 +154,7 @@ function normalizeOrder(orderBy: OrderBy | OrderBy[] | undefined, key: string): 
 function keysetCondition(dialect: Dialect, order: Order[], cursor: unknown[], values: unknown[]): string {
   const bind = (v: unknown) => {
     if (v === null) throw new ParameterError("invalid_parameter", "Keyset pagination needs NOT NULL order columns; the cursor holds a NULL");
-    values.push(v);
-    return placeholder(dialect, values.length);
+    return placeholder(dialect.syntax.placeholders, values.push(v));
   };
   const terms = order.map((o, i) => {
     const parts = order.slice(0, i).map((p, j) => `${quoteName(dialect, p.column, false)} = ${bind(cursor[j])}`);

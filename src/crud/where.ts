@@ -1,7 +1,8 @@
 import type { Dialect } from "../dialects/contract/index.js";
 import { ParameterError } from "../errors.js";
 import { isPlainObject } from "../values/encoders.js";
-import { placeholder, quoteName } from "./names.js";
+import { placeholder } from "../sql/index.js";
+import { quoteName } from "./names.js";
 
 /** A key value, or an object of column equalities (`null` → IS NULL, array → IN). */
 export type Where = Readonly<Record<string, unknown>>;
@@ -20,6 +21,7 @@ export function whereSql(conditions: readonly string[]): string {
 export function whereCondition(dialect: Dialect, target: unknown, key: string, values: unknown[]): string {
   const where: Where = isWhereObject(target) ? target : { [key]: target };
   const entries = Object.entries(where);
+  const style = dialect.syntax.placeholders;
   if (entries.length === 0) {
     throw new ParameterError("invalid_parameter", "An empty where object would match every row; pass at least one column");
   }
@@ -28,11 +30,10 @@ export function whereCondition(dialect: Dialect, target: unknown, key: string, v
     if (value === null) return `${col} IS NULL`;
     if (Array.isArray(value)) {
       if (value.length === 0) throw new ParameterError("invalid_parameter", `Where column "${column}" has an empty list`);
-      return `${col} IN (${value.map((v) => (values.push(v), placeholder(dialect, values.length))).join(", ")})`;
+      return `${col} IN (${value.map((v) => placeholder(style, values.push(v))).join(", ")})`;
     }
     if (value === undefined) throw new ParameterError("missing_parameter", `Where column "${column}" is undefined`);
-    values.push(value);
-    return `${col} = ${placeholder(dialect, values.length)}`;
+    return `${col} = ${placeholder(style, values.push(value))}`;
   });
   return terms.join(" AND ");
 }

@@ -2,6 +2,7 @@ import { ParameterError } from "../errors.js";
 import { quoteIdentifier } from "./identifier.js";
 import { followsInParen, precedesParenClose } from "./in-list.js";
 import { scanSql } from "./lexer.js";
+import { placeholder, type PlaceholderStyle } from "./placeholders.js";
 import { SqlIdentifier, SqlQuery } from "./sql-query.js";
 import type { SqlSyntax } from "./syntax.js";
 
@@ -19,14 +20,14 @@ const tagCache = new WeakMap<readonly string[], TagInfo[]>();
 interface Output {
   sql: string;
   values: unknown[];
-  readonly dollar: boolean;
+  readonly style: PlaceholderStyle;
 }
 
 /** Compiles a `sql` tagged query: values bound in order, fragments and identifiers inlined. */
 export function compileSqlQuery(syntax: SqlSyntax, query: SqlQuery): { sql: string; values: unknown[] } {
   const info = tagInfo(syntax, query.strings);
   if (isPlain(query.values, info.inList)) return { sql: info.sql, values: query.values.slice() };
-  const out: Output = { sql: "", values: [], dollar: syntax.placeholders === "dollar" };
+  const out: Output = { sql: "", values: [], style: syntax.placeholders };
   emitQuery(syntax, query, out);
   return { sql: out.sql, values: out.values };
 }
@@ -62,7 +63,7 @@ function parseTag(syntax: SqlSyntax, strings: readonly string[]): TagInfo {
       followsInParen(before, spans[i], spans[i].length - 1, before.length) &&
         precedesParenClose(strings[i + 1], spans[i + 1], 0, 0),
     );
-    sql += (syntax.placeholders === "dollar" ? `$${i + 1}` : "?") + strings[i + 1];
+    sql += placeholder(syntax.placeholders, i + 1) + strings[i + 1];
   }
   return Object.freeze({ syntaxName: syntax.name, inList: Object.freeze(inList), sql });
 }
@@ -95,6 +96,6 @@ function emitValue(syntax: SqlSyntax, value: unknown, out: Output, label: string
     throw new ParameterError("missing_parameter", `Missing parameter: interpolated value ${label} is undefined (use null for NULL)`);
   } else {
     out.values.push(value);
-    out.sql += out.dollar ? `$${out.values.length}` : "?";
+    out.sql += placeholder(out.style, out.values.length);
   }
 }

@@ -1,5 +1,6 @@
 import { ParameterError } from "../errors.js";
 import { compileSqlQuery } from "./compile-query.js";
+import { placeholder } from "./placeholders.js";
 import { SqlQuery } from "./sql-query.js";
 import type { SqlSyntax } from "./syntax.js";
 import { getTemplate, type Template } from "./template.js";
@@ -108,13 +109,12 @@ function expand(
   resolved: readonly unknown[],
   label: (key: string | number) => string,
 ): CompiledQuery {
-  const dollar = syntax.placeholders === "dollar";
+  const style = syntax.placeholders;
+  // `$n` can name one value twice; `?` cannot, so each use binds again.
+  const dollar = style === "dollar";
   const values: unknown[] = [];
   const reused = new Map<string, string>();
-  const bind = (value: unknown): string => {
-    values.push(value);
-    return dollar ? `$${values.length}` : "?";
-  };
+  const bind = (value: unknown): string => placeholder(style, values.push(value));
   let sql = template.chunks[0];
   template.slots.forEach(({ key, inList }, i) => {
     const value = resolved[i];

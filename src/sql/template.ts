@@ -1,5 +1,6 @@
 import { followsInParen, precedesParenClose } from "./in-list.js";
 import { isWordChar, scanSql } from "./lexer.js";
+import { placeholder } from "./placeholders.js";
 import type { SqlSyntax } from "./syntax.js";
 
 /** `named`: `:name` placeholders, object params. `positional`: `?` placeholders, array params. */
@@ -101,16 +102,15 @@ function freezeTemplate(syntax: SqlSyntax, text: string, chunks: string[], slots
   let sql = chunks[0];
   for (let i = 0; i < slots.length; i++) {
     const key = slots[i].key;
-    let marker = "?";
+    let n: number | undefined;
     if (syntax.placeholders === "dollar") {
-      let n = numbers.get(key);
+      n = numbers.get(key);
       if (n === undefined) {
         n = order.push(key);
         numbers.set(key, n);
       }
-      marker = `$${n}`;
-    } else order.push(key);
-    sql += marker + chunks[i + 1];
+    } else n = order.push(key);
+    sql += placeholder(syntax.placeholders, n) + chunks[i + 1];
   }
   return Object.freeze({
     text,
