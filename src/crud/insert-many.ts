@@ -2,6 +2,7 @@ import type { Row } from "../dialects/contract/index.js";
 import { ParameterError } from "../errors.js";
 import type { Session } from "../session/session.js";
 import { normalizeValue } from "../values/encoders.js";
+import { firstValue } from "../values/rows.js";
 import { placeholder } from "../sql/index.js";
 import { quoteName } from "./names.js";
 
@@ -155,8 +156,7 @@ async function packetLimit(session: Session): Promise<number> {
   let limit = packetLimits.get(session);
   if (limit === undefined) {
     const result = await session.run({ sql: session.dialect.packetLimitSql!, values: [] });
-    const row = result.rows[0] ?? {};
-    limit = Number(Object.values(row)[0]) || 4 * 1024 * 1024;
+    limit = Number(firstValue(result.rows[0])) || 4 * 1024 * 1024;
     packetLimits.set(session, limit);
   }
   return limit;

@@ -29,3 +29,16 @@ export function makeRow(columns: Columns, values: ArrayLike<unknown>): Row {
   }
   return row;
 }
+
+/**
+ * The value of a row's first column, or `undefined` when there is no row (or
+ * it has no columns): what `db.value()` answers, and how one-value queries
+ * (server version, packet limit, lock results) are read.
+ *
+ * @example firstValue((await session.run({ sql: "SELECT VERSION()", values: [] })).rows[0])
+ */
+export function firstValue(row: Row | undefined): unknown {
+  if (row === undefined) return undefined;
+  for (const key in row) return row[key];
+  return undefined;
+}
