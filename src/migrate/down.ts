@@ -5,7 +5,7 @@ import { checkOptions, type DownOptions } from "./migrate-options.js";
 import type { MigrateResult, MigrationStep } from "./migrate-result.js";
 import { MigrationError } from "./migration-error.js";
 import { loadMigrations, type Migration } from "./migration-files.js";
-import { dialectOf, withMigrationSession } from "./migration-session.js";
+import { withMigrationRun } from "./migration-run.js";
 import { prepareScript } from "./prepare-script.js";
 import { runScript } from "./run-script.js";
 import { validateHistory } from "./validate-history.js";
@@ -20,7 +20,7 @@ import type { HistoryRow } from "./history.js";
  */
 export async function down(db: Database, options: DownOptions = {}): Promise<MigrateResult> {
   const opts = checkOptions("down", options);
-  const result: MigrateResult = { ok: true, engine: db.dialect, dryRun: opts.dryRun ?? false, steps: [], problems: [] };
+  const result: MigrateResult = { ok: true, engine: db.engine, dryRun: opts.dryRun ?? false, steps: [], problems: [] };
   const plan = (migrations: Migration[], history: HistoryRow[]) => {
     result.problems = validateHistory(migrations, history, { allowOutOfOrder: true });
     if (result.problems.length > 0) throw result.problems[0];
@@ -39,16 +39,16 @@ export async function down(db: Database, options: DownOptions = {}): Promise<Mig
   };
   try {
     if (opts.dryRun) {
-      const dialect = dialectOf(db);
+      const dialect = db.dialect;
       for (const p of plan(await loadMigrations(opts.dir, dialect.name), await readHistory(db))) {
         result.steps.push({ ...p.step, statements: prepareScript(dialect, p.down) });
       }
       return result;
     }
-    return await withMigrationSession(db, opts.dir, opts.lockTimeoutMs, async (s) => {
-      const steps = plan(s.migrations, s.history).map(({ row, down: script, step }) => {
-        const statements = prepareScript(s.dialect, script);
-        return { step, run: () => runScript({ ...s, script, statements, onSuccess: (q) => deleteHistory(q, row.version) }) };
+    return await withMigrationRun(db, opts.dir, opts.lockTimeoutMs, async (r) => {
+      const steps = plan(r.migrations, r.history).map(({ row, down: script, step }) => {
+        const statements = prepareScript(r.dialect, script);
+        return { step, run: () => runScript({ ...r, script, statements, onSuccess: (q) => deleteHistory(q, row.version) }) };
       });
       return runSteps(result, steps, opts.onProgress);
     });

@@ -5,7 +5,7 @@ import { checkOptions, type MigrateOptions } from "./migrate-options.js";
 import type { MigrateResult, MigrationStep } from "./migrate-result.js";
 import { MigrationError } from "./migration-error.js";
 import { loadMigrations, type Migration } from "./migration-files.js";
-import { dialectOf, withMigrationSession, type MigrationSession } from "./migration-session.js";
+import { withMigrationRun, type MigrationRun } from "./migration-run.js";
 import { prepareScript } from "./prepare-script.js";
 import { runScript } from "./run-script.js";
 import { pendingMigrations, validateHistory } from "./validate-history.js";
@@ -22,11 +22,11 @@ import { compareVersions } from "./version.js";
  */
 export async function migrate(db: Database, options: MigrateOptions = {}): Promise<MigrateResult> {
   const opts = checkOptions("migrate", options);
-  const result: MigrateResult = { ok: true, engine: db.dialect, dryRun: opts.dryRun ?? false, steps: [], problems: [] };
+  const result: MigrateResult = { ok: true, engine: db.engine, dryRun: opts.dryRun ?? false, steps: [], problems: [] };
   const selected = (all: Migration[]) => all.filter((m) => opts.to === undefined || compareVersions(m.version, opts.to) <= 0);
   try {
     if (opts.dryRun) {
-      const dialect = dialectOf(db);
+      const dialect = db.dialect;
       const migrations = await loadMigrations(opts.dir, dialect.name);
       const history = await readHistory(db);
       result.problems = validateHistory(migrations, history, opts);
@@ -36,11 +36,11 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
       }
       return result;
     }
-    return await withMigrationSession(db, opts.dir, opts.lockTimeoutMs, async (s) => {
-      result.problems = validateHistory(s.migrations, s.history, opts);
+    return await withMigrationRun(db, opts.dir, opts.lockTimeoutMs, async (r) => {
+      result.problems = validateHistory(r.migrations, r.history, opts);
       if (result.problems.length > 0) return fail(result, result.problems[0]);
-      const pending = selected(pendingMigrations(s.migrations, s.history)).map((m) => ({ m, statements: prepareScript(s.dialect, m.up) }));
-      return runSteps(result, pending.map(({ m, statements }) => ({ step: stepOf(m), run: () => applyUp(s, m, statements) })), opts.onProgress);
+      const pending = selected(pendingMigrations(r.migrations, r.history)).map((m) => ({ m, statements: prepareScript(r.dialect, m.up) }));
+      return runSteps(result, pending.map(({ m, statements }) => ({ step: stepOf(m), run: () => applyUp(r, m, statements) })), opts.onProgress);
     });
   } catch (err) {
     return fail(result, err);
@@ -48,10 +48,10 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
 }
 
 /** Runs a migration's `up` script and records it in the history; returns the duration. */
-function applyUp(s: MigrationSession, m: Migration, statements: string[]): Promise<number> {
-  const record = { version: m.version, description: m.description, script: m.up.file, checksum: m.up.checksum, engine: s.dialect.name };
+function applyUp(r: MigrationRun, m: Migration, statements: string[]): Promise<number> {
+  const record = { version: m.version, description: m.description, script: m.up.file, checksum: m.up.checksum, engine: r.dialect.name };
   return runScript({
-    ...s,
+    ...r,
     script: m.up,
     statements,
     onSuccess: (q, durationMs) => insertHistory(q, { ...record, appliedAt: new Date(), durationMs, success: true }),

@@ -55,7 +55,8 @@ export async function loadMigrations(dir: string, engine: string): Promise<Migra
       throw new MigrationError("bad_file", `${file}: expected a name like V001__create_users.sql, U001__create_users.sql or V001__create_users.postgres.sql`, { file });
     }
     const [, kind, version, description, target] = m;
-    if (target !== undefined && backendByName(target) === undefined) {
+    // The registry only vouches for other engines' names: this engine's own files never depend on it.
+    if (target !== undefined && target !== engine && backendByName(target) === undefined) {
       throw new MigrationError("bad_file", `${file}: "${target}" is not a backend name (e.g. postgres, mysql, sqlite)`, { file });
     }
     if (target !== undefined && target !== engine) continue;

@@ -2,7 +2,7 @@ import type { Database } from "../database.js";
 import { deleteHistory, historyByKey, realignHistory } from "./history.js";
 import { checkOptions, type MigrationOptions } from "./migrate-options.js";
 import type { MigrationError } from "./migration-error.js";
-import { withMigrationSession } from "./migration-session.js";
+import { withMigrationRun } from "./migration-run.js";
 import { validateHistory } from "./validate-history.js";
 
 /** What `repair()` did. */
@@ -24,21 +24,21 @@ export interface RepairResult {
  */
 export async function repair(db: Database, options: MigrationOptions = {}): Promise<RepairResult> {
   const opts = checkOptions("other", options);
-  return withMigrationSession(db, opts.dir, opts.lockTimeoutMs, async (s) => {
+  return withMigrationRun(db, opts.dir, opts.lockTimeoutMs, async (r) => {
     const result: RepairResult = { removed: [], realigned: [], problems: [] };
-    const files = new Map(s.migrations.map((m) => [m.key, m]));
-    for (const [key, row] of historyByKey(s.history)) {
+    const files = new Map(r.migrations.map((m) => [m.key, m]));
+    for (const [key, row] of historyByKey(r.history)) {
       const m = files.get(key);
       if (!row.success) {
-        await deleteHistory(s.conn, row.version);
+        await deleteHistory(r.conn, row.version);
         result.removed.push(row.version);
       } else if (m !== undefined && m.up.checksum !== row.checksum) {
-        await realignHistory(s.conn, row.version, { checksum: m.up.checksum, script: m.up.file, description: m.description });
+        await realignHistory(r.conn, row.version, { checksum: m.up.checksum, script: m.up.file, description: m.description });
         result.realigned.push(row.version);
       }
     }
-    const remaining = s.history.filter((r) => r.success && !result.realigned.includes(r.version));
-    result.problems = validateHistory(s.migrations, remaining, { allowOutOfOrder: true }).filter((p) => p.reason === "missing");
+    const remaining = r.history.filter((h) => h.success && !result.realigned.includes(h.version));
+    result.problems = validateHistory(r.migrations, remaining, { allowOutOfOrder: true }).filter((p) => p.reason === "missing");
     return result;
   });
 }

@@ -3,7 +3,6 @@ import { historyByKey, readHistory } from "./history.js";
 import { checkOptions, type MigrationOptions } from "./migrate-options.js";
 import type { MigrationError } from "./migration-error.js";
 import { loadMigrations } from "./migration-files.js";
-import { dialectOf } from "./migration-session.js";
 import { validateHistory } from "./validate-history.js";
 import { compareVersions, versionKey } from "./version.js";
 
@@ -38,7 +37,7 @@ export interface StatusResult {
  */
 export async function status(db: Database, options: MigrationOptions = {}): Promise<StatusResult> {
   const opts = checkOptions("other", options);
-  const migrations = await loadMigrations(opts.dir, dialectOf(db).name);
+  const migrations = await loadMigrations(opts.dir, db.dialect.name);
   const history = await readHistory(db);
   const problems = validateHistory(migrations, history, opts);
   const problemOf = new Map(problems.map((p) => [versionKey(p.version ?? ""), p.reason]));
@@ -62,7 +61,7 @@ export async function status(db: Database, options: MigrationOptions = {}): Prom
     out.push({ version: row.version, description: row.description, file: row.script, state, undoable: false, appliedAt: row.appliedAt, durationMs: row.durationMs });
   }
   out.sort((a, b) => compareVersions(a.version, b.version));
-  return { engine: db.dialect, migrations: out, problems };
+  return { engine: db.engine, migrations: out, problems };
 }
 
 /**

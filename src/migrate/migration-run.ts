@@ -1,14 +1,12 @@
 import type { Dialect, MigrationLockSql } from "../dialects/contract/index.js";
 import type { Connection } from "../connection.js";
 import type { Database } from "../database.js";
-import { ConfigError } from "../errors.js";
-import { backendByName } from "../dialects/registry.js";
 import { ensureHistory, readHistory, type HistoryRow } from "./history.js";
 import { withMigrationLock } from "./migration-lock.js";
 import { loadMigrations, type Migration } from "./migration-files.js";
 
-/** What a locked migration run works with; `history` is read after the lock was taken. */
-export interface MigrationSession {
+/** What one locked migration run works with (a bag of parameters, not a connection); `history` is read after the lock was taken. */
+export interface MigrationRun {
   conn: Connection;
   dialect: Dialect;
   lock: MigrationLockSql;
@@ -17,19 +15,14 @@ export interface MigrationSession {
   history: HistoryRow[];
 }
 
-/** The dialect facts of an open database. */
-export function dialectOf(db: Database): Dialect {
-  const dialect = backendByName(db.dialect)?.dialect;
-  if (dialect === undefined) throw new ConfigError(`No backend named "${db.dialect}" is registered`);
-  return dialect;
-}
-
 /**
  * Loads the files, pins one connection, takes the migration lock, creates the
- * history table if needed, re-reads it, and runs `fn`.
+ * history table if needed, re-reads it, and runs `fn`. The lock and type SQL
+ * come from the database's own dialect, never from the backend registry: a
+ * backend re-registered or removed while the database is open changes nothing here.
  */
-export async function withMigrationSession<T>(db: Database, dir: string, lockTimeoutMs: number, fn: (s: MigrationSession) => Promise<T>): Promise<T> {
-  const dialect = dialectOf(db);
+export async function withMigrationRun<T>(db: Database, dir: string, lockTimeoutMs: number, fn: (run: MigrationRun) => Promise<T>): Promise<T> {
+  const dialect = db.dialect;
   const migrations = await loadMigrations(dir, dialect.name);
   return db.connection((conn) =>
     withMigrationLock(conn, dialect, lockTimeoutMs, async (lock) => {
