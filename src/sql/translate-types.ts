@@ -1,9 +1,16 @@
-import type { Dialect, PortableType } from "../dialects/contract/index.js";
+import type { PortableType, PortableTypeSpellings } from "./portable-types.js";
+import type { SqlSyntax } from "./syntax.js";
 import { isToken, tokenize, type SqlToken } from "./tokens.js";
 
 /** Words that start a table constraint rather than a column in a definition list. */
 const CONSTRAINT_WORDS = new Set(["CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "KEY", "INDEX", "EXCLUDE", "FULLTEXT", "SPATIAL", "LIKE", "PERIOD"]);
 const TABLE_PREFIX_WORDS = new Set(["TEMP", "TEMPORARY", "UNLOGGED", "GLOBAL", "LOCAL"]);
+
+/** What type translation needs from an engine (a dialect has both): how its SQL is lexed and how it spells each portable type. */
+export interface TypeTarget {
+  readonly syntax: SqlSyntax;
+  readonly types: PortableTypeSpellings;
+}
 
 interface Replacement {
   start: number;
@@ -21,11 +28,11 @@ interface Replacement {
  * @example translateTypes(mysqlDialect, "CREATE TABLE t (id SERIAL PRIMARY KEY, body TEXT, at TIMESTAMP)")
  * // "CREATE TABLE t (id INTEGER AUTO_INCREMENT PRIMARY KEY, body LONGTEXT, at DATETIME(3))"
  */
-export function translateTypes(dialect: Dialect, sql: string): string {
-  const tokens = tokenize(dialect.syntax, sql);
+export function translateTypes(target: TypeTarget, sql: string): string {
+  const tokens = tokenize(target.syntax, sql);
   const replacements: Replacement[] = [];
   for (const element of columnDefinitions(tokens)) {
-    const r = translateColumn(dialect, element);
+    const r = translateColumn(target.types, element);
     if (r) replacements.push(r);
   }
   let out = sql;
@@ -95,19 +102,19 @@ function splitTopLevel(tokens: SqlToken[], from: number, depth: number): SqlToke
   return parts.filter((p) => p.length > 0);
 }
 
-function translateColumn(dialect: Dialect, element: SqlToken[]): Replacement | undefined {
+function translateColumn(types: PortableTypeSpellings, element: SqlToken[]): Replacement | undefined {
   const [name, type, next, after] = element;
   if (name === undefined || type?.kind !== "word") return undefined;
   if (name.kind === "word" && CONSTRAINT_WORDS.has(name.text)) return undefined;
   if (name.kind !== "word" && name.kind !== "quoted") return undefined;
-  if (!Object.hasOwn(dialect.types, type.text)) return undefined;
+  if (!Object.hasOwn(types, type.text)) return undefined;
   const portable = type.text as PortableType;
   if (portable === "SERIAL" || portable === "BIGSERIAL") {
     if (!isToken(next, "PRIMARY") || !isToken(after, "KEY")) return undefined;
-    return { start: type.start, end: after.end, text: dialect.types[portable] };
+    return { start: type.start, end: after.end, text: types[portable] };
   }
   if (isToken(next, "WITH") || isToken(next, "WITHOUT")) return undefined;
-  const spelled = dialect.types[portable];
+  const spelled = types[portable];
   // TIMESTAMP(6): the written arguments replace the engine's default ones.
   const text = isToken(next, "(") ? spelled.replace(/\(.*\)$/, "") : spelled;
   return { start: type.start, end: type.end, text };

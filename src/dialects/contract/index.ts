@@ -1,4 +1,5 @@
 import type { ErrorCode } from "../../errors.js";
+import type { PortableType } from "../../sql/portable-types.js";
 import type { SqlSyntax } from "../../sql/syntax.js";
 import type { ValueOptions } from "../../values/decoders.js";
 
@@ -105,28 +106,8 @@ export interface MappedError {
   column?: string;
 }
 
-/**
- * The portable column types migrations and schemas are written with. `SERIAL` and
- * `BIGSERIAL` stand for the whole phrase `SERIAL PRIMARY KEY` (an auto-increment key).
- */
-export type PortableType = (typeof PORTABLE_TYPES)[number];
-
-/** Every portable type; a dialect's `types` map spells each one. */
-export const PORTABLE_TYPES = [
-  "INTEGER",
-  "BIGINT",
-  "DECIMAL",
-  "BOOLEAN",
-  "TEXT",
-  "VARCHAR",
-  "JSON",
-  "UUID",
-  "TIMESTAMP",
-  "DATE",
-  "BYTES",
-  "SERIAL",
-  "BIGSERIAL",
-] as const;
+// Portable types are SQL-language facts: they live in sql/ and are part of the contract from here.
+export { PORTABLE_TYPES, type PortableType } from "../../sql/portable-types.js";
 
 /**
  * How the migrator takes a lock that the engine itself drops when the session
