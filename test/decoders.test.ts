@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bigintDecoder, decodeUtcTimestamp, formatDecimal, formatUtcTimestamp } from "../src/values/decoders.js";
+import { bigintDecoder, decodeUtcTimestamp, formatDecimal } from "../src/values/decoders.js";
+import { formatUtcTimestamp } from "../src/values/encoders.js";
 
 describe("value decoders (pure)", () => {
   it("reads zone-less timestamp text as UTC, with or without fractions, and keeps years before 100", () => {

@@ -56,6 +56,36 @@ export function normalizeValue(value: unknown, index: number): unknown {
   );
 }
 
+const TWO = Array.from({ length: 100 }, (_, i) => (i < 10 ? "0" : "") + i);
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+
+/**
+ * Formats a Date as UTC `YYYY-MM-DD HH:MM:SS.fff`, the text form SQLite and
+ * MariaDB store. Arithmetic on the epoch milliseconds (civil-from-days), which
+ * is cheaper than `toISOString()` plus edits on a bulk insert's hot path.
+ */
+export function formatUtcTimestamp(date: Date): string {
+  const t = date.getTime();
+  const days = Math.floor(t / 86_400_000);
+  let rest = t - days * 86_400_000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 1000 || year > 9999) return date.toISOString().replace("T", " ").replace("Z", "");
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  return `${year}-${TWO[month]}-${TWO[day]} ${TWO[hours]}:${TWO[minutes]}:${TWO[seconds]}.${THREE[rest - seconds * 1000]}`;
+}
+
 /** An object literal (or `Object.create(null)`): not an array, Date, Buffer, Map or class instance. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   const proto = Object.getPrototypeOf(value);

@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from "node:tls";
 import type { DriverConnection, DriverResult, Row } from "../contract/index.js";
-import { bigintDecoder, decodeBoolean, decodeUtcTimestamp, formatUtcTimestamp, type ValueOptions } from "../../values/decoders.js";
+import { bigintDecoder, decodeBoolean, decodeUtcTimestamp, type ValueOptions } from "../../values/decoders.js";
+import { formatUtcTimestamp } from "../../values/encoders.js";
 import { loadDriver } from "../kit/load-driver.js";
 import { makeRow, type Columns, type Decoder } from "../../values/rows.js";
 import { connectWithTls } from "../kit/tls-connect.js";

@@ -1,4 +1,5 @@
-import { decodeBoolean, decodeJson, decodeUtcTimestamp, formatDecimal, formatUtcTimestamp } from "../../values/decoders.js";
+import { decodeBoolean, decodeJson, decodeUtcTimestamp, formatDecimal } from "../../values/decoders.js";
+import { formatUtcTimestamp } from "../../values/encoders.js";
 import type { Decoder } from "../../values/rows.js";
 
 /**
