@@ -1,5 +1,6 @@
 import type { Dialect, MappedError, TransactionOptions } from "../contract/index.js";
 import type { ErrorCode } from "../../errors.js";
+import { onConflictUpdate } from "../kit/on-conflict.js";
 import { failedWrite, networkErrorCode } from "../kit/network-errors.js";
 
 const SQLSTATE: Record<string, ErrorCode> = {
@@ -87,9 +88,7 @@ export const postgresDialect: Dialect = {
     return [sql];
   },
   insertDefaults: "DEFAULT VALUES",
-  // With nothing to update, "set the first conflict column to itself" still lets RETURNING see the row.
-  upsertClause: (conflict, update) =>
-    ` ON CONFLICT (${conflict.join(", ")}) DO UPDATE SET ${(update.length > 0 ? update : conflict.slice(0, 1)).map((c) => `${c} = excluded.${c}`).join(", ")}`,
+  upsertClause: onConflictUpdate,
   serverVersionSql: "SHOW server_version",
   mapError,
   migrationLock: {

@@ -1,5 +1,6 @@
 import type { Dialect, MappedError, TransactionOptions } from "../contract/index.js";
 import type { ErrorCode } from "../../errors.js";
+import { onConflictUpdate } from "../kit/on-conflict.js";
 
 const CONSTRAINT_CODES: Record<string, ErrorCode> = {
   SQLITE_CONSTRAINT_UNIQUE: "unique_violation",
@@ -102,9 +103,7 @@ export const sqliteDialect: Dialect = {
     options.readOnly ? ["BEGIN DEFERRED", "PRAGMA query_only = ON"] : ["BEGIN IMMEDIATE"],
   end: (options: TransactionOptions) => (options.readOnly ? ["PRAGMA query_only = OFF"] : []),
   insertDefaults: "DEFAULT VALUES",
-  // With nothing to update, "set the first conflict column to itself" still lets RETURNING see the row.
-  upsertClause: (conflict, update) =>
-    ` ON CONFLICT (${conflict.join(", ")}) DO UPDATE SET ${(update.length > 0 ? update : conflict.slice(0, 1)).map((c) => `${c} = excluded.${c}`).join(", ")}`,
+  upsertClause: onConflictUpdate,
   serverVersionSql: "SELECT sqlite_version()",
   mapError,
   migrationLock: { acquire: "BEGIN IMMEDIATE", release: "COMMIT", abort: "ROLLBACK", transactional: true },
