@@ -24,8 +24,8 @@ const DDL = "CREATE TABLE bench_copy (id INTEGER PRIMARY KEY, name VARCHAR(40) N
 
 async function fillSource(db: Database): Promise<void> {
   await db.execute("DROP TABLE IF EXISTS bench_copy");
-  await db.execute(DDL.replace("TIMESTAMP", db.dialect === "postgres" ? "TIMESTAMPTZ" : "TIMESTAMP"));
-  if (db.dialect === "postgres") {
+  await db.execute(DDL.replace("TIMESTAMP", db.engine === "postgres" ? "TIMESTAMPTZ" : "TIMESTAMP"));
+  if (db.engine === "postgres") {
     // Server-side, so the client's memory starts the copy from a clean baseline.
     await db.execute(
       "INSERT INTO bench_copy SELECT g, 'item ' || g, (g - 1) % 97, ((g - 1) % 10000) / 100.0, to_timestamp(1700000000 + (g - 1)) FROM generate_series(1, :n) AS g",
@@ -53,7 +53,7 @@ const source = await connect(args.from!);
 const target = await connect({ url: args.to!, pool: { max: 2 } });
 await fillSource(source);
 await target.execute("DROP TABLE IF EXISTS bench_copy");
-await target.execute(DDL.replace("TIMESTAMP", target.dialect === "postgres" ? "TIMESTAMPTZ" : target.dialect === "mysql" ? "DATETIME(3)" : "TIMESTAMP"));
+await target.execute(DDL.replace("TIMESTAMP", target.engine === "postgres" ? "TIMESTAMPTZ" : target.engine === "mysql" ? "DATETIME(3)" : "TIMESTAMP"));
 
 global.gc?.();
 const baseline = process.memoryUsage().rss;
@@ -83,8 +83,8 @@ const check = await target.one<{ c: number; s: string }>("SELECT count(*) AS c, 
 const mib = (b: number) => (b / 1024 / 1024).toFixed(1);
 console.log(
   JSON.stringify({
-    from: source.dialect,
-    to: target.dialect,
+    from: source.engine,
+    to: target.engine,
     rows: copied,
     verified: check?.c === rows,
     seconds: Number(seconds.toFixed(2)),

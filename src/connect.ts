@@ -2,7 +2,7 @@ import type { BigintMode } from "./values/decoders.js";
 import { Database } from "./database.js";
 import { deferBackendOptions } from "./config/credentials.js";
 import { ConfigError } from "./errors.js";
-import { resolveNumbers } from "./config/options.js";
+import { checkKnownKeys, resolveNumbers } from "./config/options.js";
 import { BREAKER_DEFAULTS, type BreakerOptions } from "./pool/circuit-breaker.js";
 import { resolvePoolOptions, type PoolOptions } from "./pool/pool-options.js";
 import { resolveRetryOptions, type RetryOptions } from "./session/retry.js";
@@ -31,7 +31,7 @@ export interface ConnectOptions {
 }
 
 const BIGINT_MODES: readonly BigintMode[] = ["number", "bigint", "string"];
-const CORE_KEYS = new Set(["url", "pool", "bigint", "retry", "breaker", "queryTimeoutMs"]);
+const CORE_KEYS = ["url", "pool", "bigint", "retry", "breaker", "queryTimeoutMs"];
 
 /**
  * Opens a database by URL; the backend is chosen by the URL's scheme and its
@@ -52,11 +52,7 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
       `No backend for URL ${redactUrl(options.url)}: expected a scheme such as sqlite:, postgres:, mysql: (or one registered with registerBackend)`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!CORE_KEYS.has(key) && key !== backend.name) {
-      throw new ConfigError(`Unknown connect() option "${key}" (accepted: ${[...CORE_KEYS].join(", ")}, ${backend.name})`);
-    }
-  }
+  checkKnownKeys("connect()", options, [...CORE_KEYS, backend.name]);
   const bigint = options.bigint ?? "number";
   if (!BIGINT_MODES.includes(bigint)) throw new ConfigError(`Option "bigint" must be one of "number", "bigint", "string"`);
 
@@ -66,20 +62,16 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
     deferBackendOptions(config, own as () => unknown);
   } else if (own !== undefined) {
     if (own === null || typeof own !== "object") throw new ConfigError(`Option "${backend.name}" must be an object, or a function returning one`);
-    for (const [key, value] of Object.entries(own)) {
-      if (!backend.configKeys.includes(key)) {
-        throw new ConfigError(`Unknown ${backend.name} option "${key}" (accepted: ${backend.configKeys.join(", ") || "none"})`);
-      }
-      config[key] = value;
-    }
+    checkKnownKeys(backend.name, own, backend.configKeys);
+    for (const [key, value] of Object.entries(own)) config[key] = value;
   }
   // An options function is checked with its result, for each new connection.
   if (typeof own !== "function") validateBackendConfig(backend, config);
   const pool = resolvePoolOptions(options.pool);
-  const limit = backend.poolLimits?.max;
-  if (limit !== undefined && pool.max > limit) {
-    pool.max = limit;
-    pool.min = Math.min(pool.min, limit);
+  // An embedded single-writer engine holds one connection.
+  if (!backend.dialect.capabilities.concurrentConnections) {
+    pool.max = 1;
+    pool.min = Math.min(pool.min, 1);
   }
   const queryTimeoutMs = options.queryTimeoutMs ?? 0;
   if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 0) throw new ConfigError(`Option "queryTimeoutMs" must be a whole number >= 0`);

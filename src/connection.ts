@@ -1,7 +1,8 @@
 import type { TransactionOptions } from "./dialects/contract/index.js";
 import { PolysqlError } from "./errors.js";
-import { HeldSession } from "./session/session-handle.js";
+import { SessionHandle } from "./queryable.js";
 import type { Session } from "./session/session.js";
+import { inTransaction } from "./session/transaction-control.js";
 import { checkTransactionOptions, runInTransaction, type Transaction } from "./transaction.js";
 
 /**
@@ -14,7 +15,7 @@ import { checkTransactionOptions, runInTransaction, type Transaction } from "./t
  *   await conn.transaction((tx) => tx.execute("INSERT INTO t (x) VALUES (1)"));
  * });
  */
-export class Connection extends HeldSession {
+export class Connection extends SessionHandle {
   constructor(session: Session) {
     super(session, "This connection was returned to the pool; use it only inside its callback");
   }
@@ -30,6 +31,6 @@ export class Connection extends HeldSession {
   protected override withSession<T>(fn: (session: Session) => Promise<T>, transactional = false): Promise<T> {
     this.check();
     if (!transactional || this.session.inTransaction) return fn(this.session);
-    return runInTransaction(this.session, {}, () => fn(this.session));
+    return inTransaction(this.session, {}, () => fn(this.session));
   }
 }

@@ -3,19 +3,22 @@ import { Connection } from "./connection.js";
 import type { ValueOptions } from "./values/decoders.js";
 import { PolysqlError } from "./errors.js";
 import type { PoolMetrics } from "./pool/pool.js";
+import { firstValue } from "./values/rows.js";
 import { Queryable } from "./queryable.js";
 import { withRetries, type RetryOptions } from "./session/retry.js";
 import { withTimeout } from "./util/timeout.js";
 import type { Session } from "./session/session.js";
 import { SessionPool, type SessionPoolOptions } from "./session/session-pool.js";
 import type { CompiledQuery } from "./sql/index.js";
-import { checkTransactionOptions, runInTransaction, Transaction } from "./transaction.js";
+import { inTransaction } from "./session/transaction-control.js";
+import { checkTransactionOptions, runInTransaction, type Transaction } from "./transaction.js";
 
 /** What `health()` reports; it never throws. */
 export interface HealthReport {
   ok: boolean;
   latencyMs: number;
-  backend: string;
+  /** The engine's identity, as `db.engine`. */
+  engine: string;
   serverVersion?: string;
   pool: PoolMetrics;
   error?: { code: string; message: string };
@@ -53,18 +56,18 @@ export class Database extends Queryable {
     this.sessions = new SessionPool(backend, config, values, options);
   }
 
-  get dialect(): string {
-    return this.backend.dialect.name;
+  get engine(): string {
+    return this.backend.name;
   }
 
-  protected get facts(): Dialect {
+  get dialect(): Dialect {
     return this.backend.dialect;
   }
 
   /** Opens the first connection so a bad URL or password fails at `connect()`. */
   async open(): Promise<this> {
-    const version = await this.sessions.use((s) => s.run({ sql: this.facts.serverVersionSql, values: [] }));
-    this.serverVersion = firstValue(version.rows[0]);
+    const version = await this.sessions.use((s) => s.run({ sql: this.dialect.serverVersionSql, values: [] }));
+    this.serverVersion = String(firstValue(version.rows[0]));
     return this;
   }
 
@@ -93,7 +96,8 @@ export class Database extends Queryable {
    */
   connection<T>(fn: (conn: Connection) => Promise<T> | T): Promise<T> {
     return this.sessions.use(async (session) => {
-      session.dirty = true;
+      // Whatever the callback does to the session is undone before the next borrower.
+      session.mark("changed");
       const conn = new Connection(session);
       try {
         return await this.sessions.hold(() => fn(conn));
@@ -114,9 +118,9 @@ export class Database extends Queryable {
     let error: HealthReport["error"];
     try {
       // The deadline also covers waiting for a connection, not only the query.
-      const check = this.sessions.use((s) => s.run({ sql: this.facts.serverVersionSql, values: [] }, timeoutMs));
+      const check = this.sessions.use((s) => s.run({ sql: this.dialect.serverVersionSql, values: [] }, { timeoutMs }));
       const result = await withTimeout(check, timeoutMs, () => new PolysqlError("query_timeout", `Health check took over ${timeoutMs} ms`));
-      this.serverVersion = firstValue(result.rows[0]);
+      this.serverVersion = String(firstValue(result.rows[0]));
     } catch (err) {
       const e = err as { code?: unknown; message?: unknown };
       error = { code: typeof e.code === "string" ? e.code : "unknown", message: String(e.message ?? err) };
@@ -124,7 +128,7 @@ export class Database extends Queryable {
     return {
       ok: error === undefined,
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
-      backend: this.backend.name,
+      engine: this.engine,
       serverVersion: this.serverVersion,
       pool: this.sessions.metrics(),
       ...(error ? { error } : {}),
@@ -137,7 +141,7 @@ export class Database extends Queryable {
   }
 
   protected withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean): Promise<T> {
-    return this.sessions.use((session) => (transactional ? runInTransaction(session, {}, () => fn(session)) : fn(session)));
+    return this.sessions.use((session) => (transactional ? inTransaction(session, {}, () => fn(session)) : fn(session)));
   }
 
   protected runQuery(query: CompiledQuery) {
@@ -177,10 +181,3 @@ async function* streamWith(sessions: SessionPool, query: CompiledQuery, batchSiz
     await holding.catch(() => undefined);
   }
 }
-
-function firstValue(row: Row | undefined): string | undefined {
-  if (row === undefined) return undefined;
-  for (const key in row) return String(row[key]);
-  return undefined;
-}
-

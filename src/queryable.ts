@@ -5,8 +5,9 @@ import { Table, type TableOptions } from "./crud/table.js";
 import { columnInfos, tableNames, type ColumnInfo } from "./crud/introspection.js";
 import type { Session } from "./session/session.js";
 import { compile, type CompiledQuery, type SqlQuery } from "./sql/index.js";
-import { ParameterError } from "./errors.js";
+import { ParameterError, PolysqlError } from "./errors.js";
 import { normalizeValue } from "./values/encoders.js";
+import { firstValue } from "./values/rows.js";
 
 /** SQL text with `:name` / `?` placeholders, or a `sql` tagged-template query. */
 export type Query = string | SqlQuery;
@@ -27,37 +28,28 @@ export interface StreamOptions {
 }
 
 /**
- * The query methods shared by `Database` and `Transaction`; subclasses decide
- * which connection runs them.
+ * The query methods shared by `Database`, `Transaction` and `Connection`;
+ * subclasses decide which connection runs them.
  */
 export abstract class Queryable {
-  /** The engine: `"postgres" | "mysql" | "sqlite"`, or a plugin's name. */
-  abstract readonly dialect: string;
-  protected abstract readonly facts: Dialect;
-  protected abstract runQuery(query: CompiledQuery): Promise<{ rows: Row[]; rowCount: number; insertId?: number | bigint | string }>;
+  /** The engine's identity: `"postgres" | "mysql" | "sqlite"`, or a plugin backend's name. */
+  abstract readonly engine: string;
+  /** The engine's SQL facts as data: placeholder syntax, portable types, capabilities, limits. */
+  abstract readonly dialect: Dialect;
+  protected abstract runQuery(query: CompiledQuery): Promise<DriverResult>;
   protected abstract streamQuery(query: CompiledQuery, batchSize: number): AsyncGenerator<Row>;
   /** Runs `fn` on one session; `transactional` asks for a transaction around it when not already in one. */
   protected abstract withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean): Promise<T>;
 
-  /** @internal Runs SQL already in the engine's placeholder style (used by the CRUD helpers). */
-  runSql(sql: string, values: unknown[]): Promise<DriverResult> {
-    for (let i = 0; i < values.length; i++) values[i] = normalizeValue(values[i], i);
-    return this.runQuery({ sql, values });
-  }
-
-  /** @internal The engine's facts. */
-  get engineFacts(): Dialect {
-    return this.facts;
-  }
-
   /** Compiles a query for this engine: placeholders, IN-list expansion, checked values. */
   protected compile(query: Query, params?: Params): CompiledQuery {
-    const compiled = compile(this.facts.syntax, query, params);
+    const dialect = this.dialect;
+    const compiled = compile(dialect.syntax, query, params);
     const values = compiled.values;
-    if (values.length > this.facts.maxParameters) {
+    if (values.length > dialect.maxParameters) {
       throw new ParameterError(
         "invalid_parameter",
-        `The statement binds ${values.length} values; ${this.facts.name} accepts at most ${this.facts.maxParameters} per statement (use insertMany, or a temporary table for a huge IN list)`,
+        `The statement binds ${values.length} values; ${this.engine} accepts at most ${dialect.maxParameters} per statement (use insertMany, or a temporary table for a huge IN list)`,
       );
     }
     for (let i = 0; i < values.length; i++) values[i] = normalizeValue(values[i], i);
@@ -85,10 +77,7 @@ export abstract class Queryable {
    * @example const n = await db.value<number>("SELECT count(*) FROM users");
    */
   async value<T = unknown>(query: Query, params?: Params): Promise<T | undefined> {
-    const row = (await this.runQuery(this.compile(query, params))).rows[0];
-    if (row === undefined) return undefined;
-    for (const key in row) return row[key] as T;
-    return undefined;
+    return firstValue((await this.runQuery(this.compile(query, params))).rows[0]) as T | undefined;
   }
 
   /**
@@ -169,7 +158,7 @@ export abstract class Queryable {
    * @example const names = await db.tables(); // ["matches", "players", ...]
    */
   async tables(): Promise<string[]> {
-    return tableNames(await this.all(this.facts.introspection.tablesSql));
+    return tableNames(await this.all(this.dialect.introspection.tablesSql));
   }
 
   /**
@@ -187,10 +176,64 @@ export abstract class Queryable {
    * @example const cols = await db.columns("players"); // [{ name: "id", type: "integer", nullable: false, default: "..." }, ...]
    */
   async columns(table: string): Promise<ColumnInfo[]> {
-    return columnInfos(await this.all(this.facts.introspection.columnsSql, { table }));
+    return columnInfos(await this.all(this.dialect.introspection.columnsSql, { table }));
   }
 
+  /** What the CRUD helpers and repositories run their SQL with: this handle's dialect and connection. */
   private runner(): crud.Runner {
-    return { dialect: this.facts, runSql: (sql, values) => this.runSql(sql, values) };
+    return {
+      dialect: this.dialect,
+      runSql: (sql, values) => {
+        for (let i = 0; i < values.length; i++) values[i] = normalizeValue(values[i], i);
+        return this.runQuery({ sql, values });
+      },
+    };
+  }
+}
+
+/**
+ * The query methods on one session held for the length of a callback (a
+ * transaction or a `db.connection()` call); unusable once the callback ended.
+ */
+export abstract class SessionHandle extends Queryable {
+  private finished = false;
+
+  constructor(
+    protected readonly session: Session,
+    private readonly endedMessage: string,
+  ) {
+    super();
+  }
+
+  get engine(): string {
+    return this.session.engine;
+  }
+
+  get dialect(): Dialect {
+    return this.session.dialect;
+  }
+
+  /** Marks this handle unusable once its callback ended. */
+  finish(): void {
+    this.finished = true;
+  }
+
+  protected check(): void {
+    if (this.finished) throw new PolysqlError("transaction_error", this.endedMessage);
+  }
+
+  protected withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    this.check();
+    return fn(this.session);
+  }
+
+  protected runQuery(query: CompiledQuery): Promise<DriverResult> {
+    this.check();
+    return this.session.run(query);
+  }
+
+  protected streamQuery(query: CompiledQuery, batchSize: number): AsyncGenerator<Row> {
+    this.check();
+    return this.session.stream(query, batchSize);
   }
 }

@@ -1,7 +1,8 @@
 import type { IsolationLevel, TransactionOptions } from "./dialects/contract/index.js";
-import { ConfigError } from "./errors.js";
-import { HeldSession } from "./session/session-handle.js";
+import { ConfigError, PolysqlError } from "./errors.js";
+import { SessionHandle } from "./queryable.js";
 import type { Session } from "./session/session.js";
+import { inSavepoint, inTransaction } from "./session/transaction-control.js";
 
 const ISOLATION_LEVELS: readonly IsolationLevel[] = ["read uncommitted", "read committed", "repeatable read", "serializable"];
 const OPTION_KEYS = new Set(["isolation", "readOnly", "retries"]);
@@ -33,7 +34,7 @@ export function checkTransactionOptions(options: TransactionOptions): void {
  *   await tx.transaction(async (inner) => inner.execute("INSERT INTO audit (note) VALUES ('x')"));
  * });
  */
-export class Transaction extends HeldSession {
+export class Transaction extends SessionHandle {
   private savepoints = 0;
 
   constructor(
@@ -50,20 +51,12 @@ export class Transaction extends HeldSession {
     if (options.isolation !== undefined || options.readOnly !== undefined) {
       throw new ConfigError("A nested transaction (savepoint) cannot change isolation or readOnly");
     }
-    const name = `polysql_sp_${this.depth + 1}_${++this.savepoints}`;
+    if (!this.dialect.capabilities.savepoints) {
+      throw new PolysqlError("transaction_error", `${this.engine} has no savepoints: a transaction cannot be nested`);
+    }
     const child = new Transaction(this.session, this.depth + 1);
-    await this.session.runAll([`SAVEPOINT ${name}`]);
     try {
-      const result = await fn(child);
-      await this.session.runAll([`RELEASE SAVEPOINT ${name}`]);
-      return result;
-    } catch (err) {
-      if (!this.session.broken) {
-        await this.session.runAll([`ROLLBACK TO SAVEPOINT ${name}`, `RELEASE SAVEPOINT ${name}`]).catch(() => {
-          this.session.broken = true;
-        });
-      }
-      throw err;
+      return await inSavepoint(this.session, `polysql_sp_${this.depth + 1}_${++this.savepoints}`, () => fn(child));
     } finally {
       child.finish();
     }
@@ -71,35 +64,16 @@ export class Transaction extends HeldSession {
 }
 
 /**
- * Opens a transaction on a session, runs `fn`, commits on return, rolls back
- * and rethrows on error, and undoes the dialect's session settings afterwards.
+ * Runs `fn` with a new `Transaction` on a session: commit on return, roll back
+ * and rethrow on error; the handle is unusable once the callback ended.
  */
-export async function runInTransaction<T>(session: Session, options: TransactionOptions, fn: (tx: Transaction) => Promise<T> | T): Promise<T> {
+export function runInTransaction<T>(session: Session, options: TransactionOptions, fn: (tx: Transaction) => Promise<T> | T): Promise<T> {
   const tx = new Transaction(session, 0);
-  let committed = false;
-  session.inTransaction = true;
-  try {
-    await session.runAll(session.dialect.begin(options));
-    const result = await fn(tx);
-    tx.finish();
-    await session.runAll(["COMMIT"]);
-    committed = true;
-    return result;
-  } catch (err) {
-    tx.finish();
-    if (!committed && !session.broken) {
-      await session.runAll(["ROLLBACK"]).catch(() => {
-        session.broken = true;
-      });
+  return inTransaction(session, options, async () => {
+    try {
+      return await fn(tx);
+    } finally {
+      tx.finish();
     }
-    throw err;
-  } finally {
-    session.inTransaction = false;
-    const end = session.dialect.end?.(options) ?? [];
-    if (end.length > 0 && !session.broken) {
-      await session.runAll(end).catch(() => {
-        session.broken = true;
-      });
-    }
-  }
+  });
 }

@@ -26,7 +26,7 @@ for (const engine of engines()) {
     });
 
     it("reports its dialect", () => {
-      assert.equal(db.dialect, engine.name);
+      assert.equal(db.engine, engine.name);
     });
 
     it("all() returns every row as a plain object, with named parameters", async () => {

@@ -312,7 +312,7 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
       assert.equal(report.ok, false);
       assert.ok(report.error?.code, "reports why");
       assert.ok(elapsed < 400 && report.latencyMs < 400, `health answered after ${elapsed} ms`);
-      assert.equal(report.backend, engine.name);
+      assert.equal(report.engine, engine.name);
 
       proxy.set("pass");
       assert.equal(await db.value("SELECT 1"), 1);

@@ -8,8 +8,8 @@ import { formatTable } from "./format-table.js";
 export async function healthCommand(db: Database, json: boolean, io: CliIo): Promise<number> {
   const report = await db.health();
   if (json) io.stdout.write(toJson(report) + "\n");
-  else if (report.ok) io.stdout.write(`ok: ${report.backend} ${report.serverVersion ?? ""} in ${report.latencyMs} ms\n`);
-  else io.stdout.write(`not ok: ${report.backend}: ${report.error?.code}: ${report.error?.message}\n`);
+  else if (report.ok) io.stdout.write(`ok: ${report.engine} ${report.serverVersion ?? ""} in ${report.latencyMs} ms\n`);
+  else io.stdout.write(`not ok: ${report.engine}: ${report.error?.code}: ${report.error?.message}\n`);
   return report.ok ? EXIT.ok : EXIT.failure;
 }
 

@@ -47,7 +47,7 @@ export const POOL_CHECKS: ConformanceCheck[] = [
     area,
     name: "concurrent callers are all served, never over the pool's max",
     async run(ctx) {
-      const max = Math.min(4, ctx.backend.poolLimits?.max ?? 4);
+      const max = Math.min(4, ctx.backend.dialect.capabilities.concurrentConnections ? 4 : 1);
       await ctx.withDatabase({ pool: { max, acquireTimeoutMs: 10_000 } }, async (db) => {
         const t = await createTable(ctx, "concurrent", `id ${ctx.type("INTEGER")} PRIMARY KEY`, db);
         let peak = 0;
@@ -68,7 +68,7 @@ export const POOL_CHECKS: ConformanceCheck[] = [
     async run(ctx) {
       const report = await ctx.db.health();
       expectEqual(report.ok, true, `health().ok (error: ${report.error?.code ?? "none"} ${report.error?.message ?? ""})`);
-      expectEqual(report.backend, ctx.backend.name, "health().backend");
+      expectEqual(report.engine, ctx.backend.name, "health().engine");
       ensure(typeof report.serverVersion === "string" && report.serverVersion !== "", `health().serverVersion must be a non-empty string, got ${JSON.stringify(report.serverVersion)}`);
     },
   },

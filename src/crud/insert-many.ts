@@ -43,32 +43,28 @@ export async function insertMany(
   const columns = Object.keys(first.value ?? {});
   if (columns.length === 0) throw new ParameterError("invalid_parameter", `insertMany(${JSON.stringify(table)}): row 0 has no columns`);
   const quoted = columns.map((c) => quoteName(dialect, c, false));
-  const bulk = session.driver.bulkInsert;
+  const bulk = session.canBulkInsert;
   const byParams = bulk ? DEFAULT_CHUNK : Math.floor(dialect.maxParameters / columns.length);
   const limitRows = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, byParams));
   const packetBudget = !bulk && dialect.packetLimitSql ? (await packetLimit(session)) / 2 : Infinity;
 
   let inserted = 0;
   const batches = chunks(first.value, iterator, columns, table, limitRows, packetBudget);
-  try {
-    if (bulk) {
-      const counted = async function* () {
-        for await (const batch of batches) {
-          yield batch;
-          inserted += batch.length;
-          options.onProgress?.(inserted);
-        }
-      };
-      return await bulk.call(session.driver, quotedTable, quoted, counted());
-    }
-    for await (const batch of batches) {
-      inserted += (await session.run({ sql: multiRowSql(session, quotedTable, quoted, batch.length), values: batch.flat() })).rowCount;
-      options.onProgress?.(inserted);
-    }
-    return inserted;
-  } catch (err) {
-    throw session.translate(err, `INSERT INTO ${quotedTable} (${quoted.join(", ")}) ... (bulk)`);
+  if (bulk) {
+    const counted = async function* () {
+      for await (const batch of batches) {
+        yield batch;
+        inserted += batch.length;
+        options.onProgress?.(inserted);
+      }
+    };
+    return session.bulkInsert(quotedTable, quoted, counted());
   }
+  for await (const batch of batches) {
+    inserted += (await session.run({ sql: multiRowSql(session, quotedTable, quoted, batch.length), values: batch.flat() })).rowCount;
+    options.onProgress?.(inserted);
+  }
+  return inserted;
 }
 
 /** Cuts the rows into checked batches of at most `limit` rows and about `budget` bytes. */

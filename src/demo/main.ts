@@ -28,7 +28,7 @@ function step(title: string): void {
 }
 
 async function run(db: Database): Promise<void> {
-  step(`connected to ${db.dialect} at ${redactUrl(url)}`);
+  step(`connected to ${db.engine} at ${redactUrl(url)}`);
 
   // Start from a clean schema every run: undo every applied migration, then apply them all.
   const undone = await migrateDown(db, { dir, steps: 1_000 });
@@ -70,7 +70,7 @@ async function run(db: Database): Promise<void> {
   const { acquired, created, total, idle, acquireWaitMs, circuit } = db.metrics();
   console.log(`  pool: total=${total} idle=${idle} acquired=${acquired} created=${created} wait p50=${acquireWaitMs.p50}ms p99=${acquireWaitMs.p99}ms circuit=${circuit}`);
   const health = await db.health();
-  console.log(`  health: ok=${health.ok} ${health.backend} ${health.serverVersion} in ${health.latencyMs} ms`);
+  console.log(`  health: ok=${health.ok} ${health.engine} ${health.serverVersion} in ${health.latencyMs} ms`);
 }
 
 const db = await connect({ url, pool: { max: 4 } });

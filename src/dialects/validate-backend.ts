@@ -1,3 +1,4 @@
+import { unknownKeys } from "../config/options.js";
 import { OPTIONAL_CAPABILITIES, PORTABLE_TYPES, REQUIRED_CAPABILITIES, type BackendDefinition } from "./contract/index.js";
 
 type Problems = string[];
@@ -38,10 +39,12 @@ function checkCapabilities(problems: Problems, capabilities: unknown): void {
   for (const key of REQUIRED_CAPABILITIES) {
     if (typeof capabilities[key] !== "boolean") problems.push(`capability "dialect.capabilities.${key}" must be true or false, got ${describe(capabilities[key])}`);
   }
-  for (const [key, value] of Object.entries(capabilities)) {
-    if (!known.includes(key)) problems.push(`unknown capability "dialect.capabilities.${key}" (accepted: ${known.join(", ")})`);
-    else if (typeof value !== "boolean" && !(REQUIRED_CAPABILITIES as readonly string[]).includes(key)) problems.push(`capability "dialect.capabilities.${key}" must be true or false, got ${describe(value)}`);
+  for (const key of OPTIONAL_CAPABILITIES) {
+    const value = capabilities[key];
+    if (value !== undefined && typeof value !== "boolean") problems.push(`capability "dialect.capabilities.${key}" must be true or false, got ${describe(value)}`);
   }
+  // Worded as one problem in a list, like the others here.
+  for (const key of unknownKeys(capabilities, known)) problems.push(`unknown capability "dialect.capabilities.${key}" (accepted: ${known.join(", ")})`);
 }
 
 function checkDialect(problems: Problems, dialect: unknown): void {
@@ -98,10 +101,6 @@ export function definitionProblems(def: BackendDefinition<object>, taken: (schem
   expect(problems, members, "", "configKeys", "strings");
   for (const fn of ["parseUrl", "connect"]) expect(problems, members, "", fn, "function");
   expect(problems, members, "", "validateConfig", "function", true);
-  if (def.poolLimits !== undefined) {
-    if (!isObject(def.poolLimits)) problems.push(`malformed "poolLimits": must be an object such as { max: 1 }`);
-    else expect(problems, def.poolLimits as Members, "poolLimits.", "max", "count", true);
-  }
   checkDialect(problems, def.dialect);
   return problems;
 }

@@ -59,8 +59,10 @@ const WAIT_SAMPLES = 1024;
 /**
  * A generic pool: limits, an absolute acquire deadline, create deadline, idle
  * and lifetime retirement, validation of idle resources, leak warnings and
- * metrics. Every state change ends in `pulse()`, the one place that hands out
- * idle resources and starts creates.
+ * metrics. Every state change ends in `pulse()`, the one place that hands idle
+ * resources to waiters and starts creates (for waiters and to keep `min`).
+ * The one other hand-out is `tryAcquire`, the synchronous fast path, which
+ * lends only when nobody waits, so it never jumps the queue.
  */
 export class Pool<R> {
   private readonly idle: Slot<R>[] = [];
@@ -165,16 +167,18 @@ export class Pool<R> {
     await Promise.all(this.idle.splice(0).map((s) => this.destroySlot(s)));
   }
 
-  private pulse(): void {
+  /** Hands idle resources to waiters and starts creates for them; with `topUp` (the reaper's beat), also creates up to `min`. */
+  private pulse(topUp = false): void {
     if (this.closed) return;
     while (this.waiters.length > this.validating) {
       const slot = this.takeIdle(performance.now());
       if (slot === undefined) break;
       this.handOver(slot);
     }
-    while (this.waiters.length > this.pendingCreates + this.validating && this.idle.length + this.busy.size + this.pendingCreates < this.options.max) {
-      this.create();
-    }
+    const open = () => this.idle.length + this.busy.size + this.pendingCreates;
+    while (this.waiters.length > this.pendingCreates + this.validating && open() < this.options.max) this.create();
+    // Only on the reaper's beat, so a server that refuses connections is not retried in a tight loop.
+    if (topUp) while (open() < this.options.min) this.create();
   }
 
   /** Pops the most recently used idle slot that is not past its lifetime. */
@@ -301,7 +305,7 @@ export class Pool<R> {
         void this.destroySlot(slot);
       }
     }
-    while (!this.closed && this.idle.length + this.busy.size + this.pendingCreates < min) this.create();
+    this.pulse(true);
   }
 }
 

@@ -1,14 +1,14 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { BackendDefinition } from "../dialects/contract/index.js";
 import type { ValueOptions } from "../values/decoders.js";
-import { resolveCredentials, scrubSecrets } from "../config/credentials.js";
-import { ConnectionError, PolysqlError, PoolError } from "../errors.js";
+import type { BackendDefinition, DriverResult } from "../dialects/contract/index.js";
+import { resolveCredentials } from "../config/credentials.js";
+import { PolysqlError, PoolError } from "../errors.js";
 import { CircuitBreaker, type BreakerOptions } from "../pool/circuit-breaker.js";
 import { Pool, type Lease, type PoolMetrics } from "../pool/pool.js";
 import type { PoolOptions } from "../pool/pool-options.js";
-import type { DriverResult } from "../dialects/contract/index.js";
 import { isRetryable } from "./retry.js";
-import { changesSession, resetSession, Session } from "./session.js";
+import { driverError } from "./driver-error.js";
+import { changesSession, Session } from "./session.js";
 import type { CompiledQuery } from "../sql/index.js";
 
 /** How a database's connections are pooled and guarded. */
@@ -55,16 +55,16 @@ export class SessionPool {
             // Password and options functions are called for every new connection (rotating tokens).
             const resolved = await resolveCredentials(backend, connectConfig);
             secrets = resolved.secrets;
-            const session = new Session(await backend.connect(resolved.config, values), backend, options.queryTimeoutMs);
+            const session = new Session(await backend.connect(resolved.config, values), backend.dialect, backend.name, options.queryTimeoutMs);
             this.sync = session.driver.querySync !== undefined;
             return session;
           } catch (err) {
-            throw connectError(backend, err, secrets);
+            throw driverError(backend.dialect, backend.name, err, { connecting: { secrets } });
           }
         },
         destroy: (s) => s.driver.close(),
         validate: async (s) => {
-          await s.run({ sql: "SELECT 1", values: [] }, options.pool.validationTimeoutMs);
+          await s.run({ sql: "SELECT 1", values: [] }, { timeoutMs: options.pool.validationTimeoutMs });
           return s.alive;
         },
         isAlive: (s) => s.alive,
@@ -109,7 +109,7 @@ export class SessionPool {
    * also after a transient failure, which the normal path then retries.
    */
   runSync(query: CompiledQuery): DriverResult | undefined {
-    if (!this.sync || this.breaker.state !== "closed" || this.options.queryTimeoutMs > 0 || changesSession(query.sql)) return undefined;
+    if (!this.sync || this.breaker.state !== "closed" || this.options.queryTimeoutMs > 0 || changesSession(this.backend.dialect, query.sql)) return undefined;
     const lease = this.pool.tryAcquire();
     if (lease === undefined) return undefined;
     const session = lease.resource;
@@ -157,24 +157,7 @@ export class SessionPool {
   /** Returns a connection; one whose session state changed is reset first, or destroyed if that fails. */
   private release(lease: Lease<Session>): void | Promise<void> {
     const session = lease.resource;
-    if (!session.dirty && !session.inTransaction) return this.pool.release(lease, !session.alive);
-    return resetSession(session, this.pool.options.validationTimeoutMs).then((clean) => this.pool.release(lease, !clean));
+    if (!session.needsReset) return this.pool.release(lease, !session.alive);
+    return session.reset(this.pool.options.validationTimeoutMs).then((clean) => this.pool.release(lease, !clean));
   }
-}
-
-/** A failure to open a connection: `connection_failure` in the connect phase (nothing was sent); the password never appears in its message. */
-function connectError(backend: BackendDefinition<object>, err: unknown, secrets: readonly string[]): unknown {
-  if (err instanceof PolysqlError) {
-    err.message = scrubSecrets(err.message, secrets);
-    if (err.stack !== undefined) err.stack = scrubSecrets(err.stack, secrets);
-    return err;
-  }
-  const mapped = backend.dialect.mapError(err);
-  return new ConnectionError(`Could not connect to ${backend.name}: ${scrubSecrets(String((err as Error)?.message ?? err), secrets)}`, {
-    ...mapped,
-    phase: "connect",
-    engine: backend.name,
-    cause: err,
-    transient: mapped === undefined || mapped.code === "connection_failure",
-  });
 }

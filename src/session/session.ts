@@ -1,74 +1,121 @@
-import type { BackendDefinition, Dialect, DriverConnection, DriverResult, Row } from "../dialects/contract/index.js";
-import { engineError, PolysqlError, QueryError } from "../errors.js";
-import { withTimeout } from "../util/timeout.js";
+import type { Dialect, DriverConnection, DriverResult, Row } from "../dialects/contract/index.js";
+import { sessionStatePattern } from "../dialects/kit/session-state.js";
+import { PolysqlError, QueryError } from "../errors.js";
 import type { CompiledQuery } from "../sql/index.js";
+import { withTimeout } from "../util/timeout.js";
+import { driverError } from "./driver-error.js";
 
 /**
- * Statements that can leave state in a session: SET/RESET, temporary tables,
- * explicit transactions, locks, user variables, prepared statements, USE, LISTEN;
- * at the start of the text or of any statement in it, after any comments.
+ * What the core knows about a pooled connection's session:
+ * - `clean`: nothing a statement did outlives it; the next borrower may have it as is;
+ * - `dirty`: a statement may have left state (SET, temp tables, locks, variables): reset before reuse;
+ * - `broken`: the connection failed or timed out; it is destroyed, never reused.
+ * `inTransaction` is orthogonal: a transaction is open (from BEGIN to COMMIT/ROLLBACK).
  */
-const SESSION_STATE =
-  /(?:^|;)\s*(?:(?:--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)\s*)*(?:SET|RESET|BEGIN|START|LOCK|UNLOCK|PREPARE|DECLARE|LISTEN|USE|PRAGMA|ATTACH|CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?TEMP(?:ORARY)?)\b|advisory_lock|\bGET_LOCK\b|set_config|@\w+\s*:=|\bINTO\s+@/i;
+export type SessionState = "clean" | "dirty" | "broken";
 
-const sessionStateCache = new Map<string, boolean>();
+/** The events that change a session's state; `Session.mark` is the only writer. */
+export type SessionEvent = "changed" | "reset" | "begin" | "end" | "broke";
 
-/** Whether a statement may leave state in the session; cached per SQL text (the regex scans the whole text). */
-export function changesSession(sql: string): boolean {
-  let changes = sessionStateCache.get(sql);
+const STANDARD = sessionStatePattern();
+/** Per pattern, whether a statement text may leave state in the session (the regex scans the whole text). */
+const verdicts = new WeakMap<RegExp, Map<string, boolean>>();
+
+/** Whether a statement may leave state in the session, by the dialect's `sessionState` pattern; cached per text. */
+export function changesSession(dialect: Dialect, sql: string): boolean {
+  const pattern = dialect.sessionState ?? STANDARD;
+  let cache = verdicts.get(pattern);
+  if (cache === undefined) verdicts.set(pattern, (cache = new Map()));
+  let changes = cache.get(sql);
   if (changes === undefined) {
-    changes = SESSION_STATE.test(sql);
-    if (sessionStateCache.size >= 2_000) sessionStateCache.clear();
-    if (sql.length <= 4_096) sessionStateCache.set(sql, changes);
+    changes = pattern.test(sql);
+    if (cache.size >= 2_000) cache.clear();
+    if (sql.length <= 4_096) cache.set(sql, changes);
   }
   return changes;
 }
 
-/** Resets a session's state before reuse; false when it could not be reset (then destroy it). */
-export async function resetSession(session: Session, timeoutMs: number): Promise<boolean> {
-  if (session.broken) return false;
-  try {
-    await withTimeout(session.driver.reset(), timeoutMs, () => new Error("reset timed out"));
-    session.dirty = false;
-    return true;
-  } catch {
-    return false;
-  }
+/** Options of `Session.run`. */
+export interface RunOptions {
+  /** Client-side deadline; defaults to the database's `queryTimeoutMs` (0 = none). */
+  timeoutMs?: number;
+  /** polysql's own transaction control (BEGIN, COMMIT, SAVEPOINT...): does not mark the session dirty. */
+  control?: boolean;
 }
 
 /**
- * One pooled connection and what the core knows about it: whether it broke,
- * and whether a transaction is open on it.
+ * One pooled connection and what the core knows about it. Every change of its
+ * state goes through `mark()`; everything else reads `state` and `inTransaction`.
  */
 export class Session {
-  broken = false;
-  inTransaction = false;
-  /** The session may carry state (SET, temp tables, variables, locks) that must not reach the next borrower. */
-  dirty = false;
+  #state: SessionState = "clean";
+  #inTransaction = false;
 
   constructor(
     readonly driver: DriverConnection,
-    readonly backend: BackendDefinition<object>,
+    readonly dialect: Dialect,
+    /** The engine's identity, for errors. */
+    readonly engine: string,
     /** Client-side deadline per statement (0 = none); past it the connection is destroyed. */
     readonly queryTimeoutMs = 0,
   ) {
-    driver.onError(() => {
-      this.broken = true;
-    });
+    driver.onError(() => this.mark("broke"));
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  get inTransaction(): boolean {
+    return this.#inTransaction;
+  }
+
+  get broken(): boolean {
+    return this.#state === "broken";
+  }
+
+  /** The next borrower must not get this session as it is: reset it first (or destroy it). */
+  get needsReset(): boolean {
+    return this.#state !== "clean" || this.#inTransaction;
   }
 
   /** False once the connection broke or the driver reports its socket gone. */
   get alive(): boolean {
-    return !this.broken && (this.driver.isAlive?.() ?? true);
+    return this.#state !== "broken" && (this.driver.isAlive?.() ?? true);
   }
 
-  get dialect(): Dialect {
-    return this.backend.dialect;
+  /**
+   * The one place a session's state changes: `changed` (a statement may have left
+   * state), `reset` (the driver cleaned the session), `begin`/`end` (a transaction
+   * opened/closed), `broke` (terminal).
+   */
+  mark(event: SessionEvent): void {
+    if (this.#state === "broken") return;
+    switch (event) {
+      case "changed":
+        this.#state = "dirty";
+        return;
+      case "reset":
+        this.#state = "clean";
+        this.#inTransaction = false;
+        return;
+      case "begin":
+        this.#inTransaction = true;
+        return;
+      case "end":
+        this.#inTransaction = false;
+        return;
+      case "broke":
+        this.#state = "broken";
+        this.#inTransaction = false;
+        return;
+    }
   }
 
-  /** Runs a compiled query, translating driver errors into polysql errors. */
-  async run(query: CompiledQuery, timeoutMs = this.queryTimeoutMs): Promise<DriverResult> {
-    if (!this.dirty && changesSession(query.sql)) this.dirty = true;
+  /** Runs one statement (compiled to the engine's placeholders), translating driver errors into polysql errors. */
+  async run(query: CompiledQuery, options: RunOptions = {}): Promise<DriverResult> {
+    if (!options.control) this.track(query.sql);
+    const timeoutMs = options.timeoutMs ?? this.queryTimeoutMs;
     try {
       const pending = this.driver.query(query.sql, query.values);
       return await (timeoutMs > 0 ? this.deadline(pending, timeoutMs, query.sql) : pending);
@@ -77,7 +124,7 @@ export class Session {
     }
   }
 
-  /** Runs a compiled query on a synchronous driver (see `DriverConnection.querySync`). */
+  /** `run` for a synchronous driver (see `DriverConnection.querySync`); the caller checked the statement leaves no session state. */
   runSync(query: CompiledQuery): DriverResult {
     try {
       return this.driver.querySync!(query.sql, query.values);
@@ -86,30 +133,14 @@ export class Session {
     }
   }
 
-  /** Rejects with `query_timeout` past the deadline and destroys the connection, whose state is then unknown. */
-  private deadline<T>(pending: Promise<T>, ms: number, sql: string): Promise<T> {
-    return withTimeout(pending, ms, () => {
-      this.broken = true;
-      void this.driver.close();
-      return new QueryError("query_timeout", `No answer within ${ms} ms; the connection was closed`, { sql, engine: this.backend.name, transient: false });
-    });
-  }
-
-  /** Runs polysql's own control statements in order (transaction control, savepoints), each under the query deadline. */
-  async runAll(statements: readonly string[]): Promise<void> {
-    for (const sql of statements) {
-      try {
-        const pending = this.driver.query(sql, []);
-        await (this.queryTimeoutMs > 0 ? this.deadline(pending, this.queryTimeoutMs, sql) : pending);
-      } catch (err) {
-        throw this.translate(err, sql);
-      }
-    }
+  /** Runs polysql's own control statements in order (transaction control, savepoints). */
+  async control(statements: readonly string[]): Promise<void> {
+    for (const sql of statements) await this.run({ sql, values: [] }, { control: true });
   }
 
   /** Streams a compiled query's rows. */
   async *stream(query: CompiledQuery, batchSize: number): AsyncGenerator<Row> {
-    if (!this.dirty && changesSession(query.sql)) this.dirty = true;
+    this.track(query.sql);
     try {
       yield* this.driver.stream(query.sql, query.values, { batchSize });
     } catch (err) {
@@ -117,15 +148,51 @@ export class Session {
     }
   }
 
+  /** Whether the driver has a bulk path (see `DriverConnection.bulkInsert`). */
+  get canBulkInsert(): boolean {
+    return this.driver.bulkInsert !== undefined;
+  }
+
+  /** The driver's bulk insert (names come quoted, values checked), with its errors translated. */
+  async bulkInsert(table: string, columns: readonly string[], batches: AsyncIterable<readonly unknown[][]>): Promise<number> {
+    try {
+      return await this.driver.bulkInsert!(table, columns, batches);
+    } catch (err) {
+      throw this.translate(err, `INSERT INTO ${table} (${columns.join(", ")}) ... (bulk)`);
+    }
+  }
+
+  /** Resets the session through the driver; false when that failed (the session is then broken). */
+  async reset(timeoutMs: number): Promise<boolean> {
+    if (this.broken) return false;
+    try {
+      await withTimeout(this.driver.reset(), timeoutMs, () => new Error("reset timed out"));
+      this.mark("reset");
+      return true;
+    } catch {
+      this.mark("broke");
+      return false;
+    }
+  }
+
+  private track(sql: string): void {
+    if (this.#state === "clean" && changesSession(this.dialect, sql)) this.mark("changed");
+  }
+
+  /** Rejects with `query_timeout` past the deadline and destroys the connection, whose state is then unknown. */
+  private deadline<T>(pending: Promise<T>, ms: number, sql: string): Promise<T> {
+    return withTimeout(pending, ms, () => {
+      this.mark("broke");
+      void this.driver.close();
+      return new QueryError("query_timeout", `No answer within ${ms} ms; the connection was closed`, { sql, engine: this.engine, transient: false });
+    });
+  }
+
   /** Maps a driver error to the taxonomy; a connection-level error marks this session broken. */
-  translate(err: unknown, sql: string): unknown {
+  private translate(err: unknown, sql: string): unknown {
     if (err instanceof PolysqlError) return err;
-    // Whatever the driver throws becomes one of ours: an error the dialect does not know is `unknown`, still typed.
-    const mapped = this.dialect.mapError(err) ?? { code: "unknown" as const };
-    if (mapped.code === "connection_failure") this.broken = true;
-    const e = err as { text?: unknown; message?: unknown };
-    const message = typeof e.text === "string" ? e.text : String(e.message ?? err);
-    const phase = mapped.code === "connection_failure" ? (mapped.notSent ? "connect" : "query") : undefined;
-    return engineError(mapped.code, message, { ...mapped, sql, engine: this.backend.name, cause: err, phase });
+    const error = driverError(this.dialect, this.engine, err, { sql });
+    if (error.code === "connection_failure") this.mark("broke");
+    return error;
   }
 }

@@ -23,7 +23,6 @@ export const pgliteBackend: BackendDefinition<PgliteConfig> = {
   parseUrl: parsePgliteUrl,
   validateConfig: validatePgliteConfig,
   connect: connectPglite,
-  poolLimits: { max: 1 },
 };
 
 export default pgliteBackend;

@@ -67,7 +67,7 @@ export interface Capabilities {
   transactionalDdl: boolean;
   /** `SAVEPOINT`, `RELEASE SAVEPOINT`, `ROLLBACK TO SAVEPOINT`. */
   savepoints: boolean;
-  /** Reads can run on several connections at once (false for embedded single-writer engines). */
+  /** Several connections can be open at once; false (an embedded single-writer engine) makes the pool hold one connection. */
   concurrentConnections: boolean;
   /** Optional: two transactions locking rows in opposite order end with one `deadlock` error. Absent means false. */
   deadlockDetection?: boolean;
@@ -137,6 +137,13 @@ export interface Dialect {
   readonly packetLimitSql?: string;
   /** Longest identifier the engine accepts, in bytes. */
   readonly maxIdentifierLength: number;
+  /**
+   * Statements that can leave state in a session (settings, locks, variables,
+   * temporary tables): a connection that ran one is reset before its next
+   * borrower. Build it with `sessionStatePattern` from the kit; absent means
+   * the standard statements only (SET, BEGIN, START, LOCK, PREPARE, DECLARE, CREATE TEMP).
+   */
+  readonly sessionState?: RegExp;
   /** Statements that open a transaction with these options. */
   begin(options: TransactionOptions): string[];
   /** Statements that undo session settings `begin` made, run after COMMIT or ROLLBACK. */
@@ -188,6 +195,4 @@ export interface BackendDefinition<Config extends object = Record<string, unknow
   validateConfig?(config: Config): void;
   /** Opens one connection. */
   connect(config: Config, values: ValueOptions): Promise<DriverConnection>;
-  /** Pool settings this engine needs, e.g. `{ max: 1 }` for an embedded single-writer engine. */
-  readonly poolLimits?: { readonly max?: number };
 }

@@ -1,4 +1,5 @@
 import type { Secret } from "../../config/credentials.js";
+import { unknownOptionMessage } from "../../config/options.js";
 import { ConfigError } from "../../errors.js";
 import type { TlsSettings } from "../kit/tls-options.js";
 
@@ -69,7 +70,7 @@ export function parseMysqlUrl(url: string): MysqlConfig {
     if (key === "connect_timeout") config.connectTimeoutMs = Number(value) * 1000;
     else if (option === "sslMode") config.sslMode = value.toUpperCase() as MysqlSslMode;
     else if (option !== undefined) config[option] = value;
-    else throw new ConfigError(`Unknown MySQL URL option "${key}" (accepted: connect_timeout, ${Object.keys(URL_PARAMS).join(", ")})`);
+    else throw new ConfigError(unknownOptionMessage("MySQL URL", key, ["connect_timeout", ...Object.keys(URL_PARAMS)]));
   }
   return config;
 }

@@ -1,5 +1,6 @@
 import type { Dialect, MappedError, TransactionOptions } from "../contract/index.js";
 import type { ErrorCode } from "../../errors.js";
+import { sessionStatePattern } from "../kit/session-state.js";
 import { failedWrite, networkErrorCode } from "../kit/network-errors.js";
 
 /** MySQL/MariaDB server error numbers. */
@@ -127,6 +128,8 @@ export const mysqlDialect: Dialect = {
   },
   maxParameters: 65535,
   maxIdentifierLength: 64,
+  // USE switches the database; GET_LOCK holds a lock and `@v := ...` / `INTO @v` set user variables past the statement.
+  sessionState: sessionStatePattern(["USE", "UNLOCK", "RESET"], ["\\bGET_LOCK\\b", "@\\w+\\s*:=", "\\bINTO\\s+@"]),
   packetLimitSql: "SELECT @@max_allowed_packet",
   begin: (o: TransactionOptions) => {
     const statements: string[] = [];

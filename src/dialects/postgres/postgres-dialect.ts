@@ -1,6 +1,7 @@
 import type { Dialect, MappedError, TransactionOptions } from "../contract/index.js";
 import type { ErrorCode } from "../../errors.js";
 import { onConflictUpdate } from "../kit/on-conflict.js";
+import { sessionStatePattern } from "../kit/session-state.js";
 import { failedWrite, networkErrorCode } from "../kit/network-errors.js";
 
 const SQLSTATE: Record<string, ErrorCode> = {
@@ -81,6 +82,8 @@ export const postgresDialect: Dialect = {
   },
   maxParameters: 65535,
   maxIdentifierLength: 63,
+  // RESET, LISTEN and DISCARD change the session; advisory locks and set_config() hold state past the statement.
+  sessionState: sessionStatePattern(["RESET", "LISTEN", "UNLISTEN", "DISCARD"], ["advisory_lock", "set_config"]),
   begin: (o: TransactionOptions) => {
     let sql = "BEGIN";
     if (o.isolation) sql += ` ISOLATION LEVEL ${o.isolation.toUpperCase()}`;

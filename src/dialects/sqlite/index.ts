@@ -13,5 +13,4 @@ export const sqliteBackend: BackendDefinition<SqliteConfig> = {
   configKeys: SQLITE_CONFIG_KEYS,
   parseUrl: parseSqliteUrl,
   connect: connectSqlite,
-  poolLimits: { max: 1 },
 };

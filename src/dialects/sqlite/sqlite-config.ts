@@ -1,3 +1,4 @@
+import { unknownOptionMessage } from "../../config/options.js";
 import { ConfigError } from "../../errors.js";
 
 /** Settings of one SQLite database. */
@@ -37,7 +38,7 @@ export function parseSqliteUrl(url: string): SqliteConfig {
       if (!Number.isInteger(ms) || ms < 0) throw new ConfigError(`SQLite URL option busy_timeout=${value} is not a whole number of ms`);
       config.busyTimeoutMs = ms;
     } else {
-      throw new ConfigError(`Unknown SQLite URL option "${key}" (accepted: mode, busy_timeout)`);
+      throw new ConfigError(unknownOptionMessage("SQLite URL", key, ["mode", "busy_timeout"]));
     }
   }
   return config;

@@ -1,6 +1,7 @@
 import type { Dialect, MappedError, TransactionOptions } from "../contract/index.js";
 import type { ErrorCode } from "../../errors.js";
 import { onConflictUpdate } from "../kit/on-conflict.js";
+import { sessionStatePattern } from "../kit/session-state.js";
 
 const CONSTRAINT_CODES: Record<string, ErrorCode> = {
   SQLITE_CONSTRAINT_UNIQUE: "unique_violation",
@@ -98,6 +99,8 @@ export const sqliteDialect: Dialect = {
   },
   maxParameters: 32766,
   maxIdentifierLength: 1024,
+  // PRAGMA changes connection settings; ATTACH adds a database to the connection.
+  sessionState: sessionStatePattern(["PRAGMA", "ATTACH", "DETACH"]),
   // SQLite transactions are always serializable, which satisfies every requested level.
   begin: (options: TransactionOptions) =>
     options.readOnly ? ["BEGIN DEFERRED", "PRAGMA query_only = ON"] : ["BEGIN IMMEDIATE"],
