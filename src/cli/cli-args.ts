@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { unknownKeys } from "../config/options.js";
 import { UsageError } from "./exit-codes.js";
 
 /** A parsed command line. */
@@ -73,9 +74,9 @@ export function parseCommand(argv: string[]): CliCommand {
   if (args.length !== spec.positionals) {
     throw new UsageError(`"${name}" takes ${spec.positionals === 0 ? "no arguments" : `${spec.positionals} argument`}, got ${args.length}`);
   }
-  for (const key of Object.keys(values)) {
-    if (key !== "plugin" && !spec.options.includes(key)) throw new UsageError(`"${name}" does not accept --${key} (accepted: ${spec.options.map((o) => `--${o}`).join(", ")})`);
-  }
+  // Worded for a command line (flags, not an options object); --plugin goes with any command.
+  const [unknown] = unknownKeys(values, [...spec.options, "plugin"]);
+  if (unknown !== undefined) throw new UsageError(`"${name}" does not accept --${unknown} (accepted: ${spec.options.map((o) => `--${o}`).join(", ")})`);
   const flags: CliFlags = {
     url: values.url,
     dir: values.dir,

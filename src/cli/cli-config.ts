@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { unknownKeys } from "../config/options.js";
 import { urlHasPassword } from "../config/redact.js";
 import type { CliIo } from "./cli-io.js";
 import { UsageError } from "./exit-codes.js";
@@ -63,8 +64,10 @@ function readConfig(cwd: string): { url?: string; migrations?: string } {
     throw new UsageError(`${CONFIG_FILE} is not valid JSON: ${(err as Error).message}`);
   }
   if (config === null || typeof config !== "object" || Array.isArray(config)) throw new UsageError(`${CONFIG_FILE} must hold a JSON object`);
+  // Worded for a JSON file: its keys, not options.
+  const [unknown] = unknownKeys(config, CONFIG_KEYS);
+  if (unknown !== undefined) throw new UsageError(`${CONFIG_FILE}: unknown key "${unknown}" (accepted: ${CONFIG_KEYS.join(", ")})`);
   for (const [key, value] of Object.entries(config)) {
-    if (!CONFIG_KEYS.includes(key)) throw new UsageError(`${CONFIG_FILE}: unknown key "${key}" (accepted: ${CONFIG_KEYS.join(", ")})`);
     if (typeof value !== "string" || value === "") throw new UsageError(`${CONFIG_FILE}: "${key}" must be a non-empty string`);
   }
   return config as { url?: string; migrations?: string };

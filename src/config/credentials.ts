@@ -1,6 +1,7 @@
 import type { BackendDefinition } from "../dialects/contract/index.js";
 import { ConfigError, ConnectionError, PolysqlError } from "../errors.js";
 import { validateBackendConfig } from "../dialects/registry.js";
+import { checkKnownKeys } from "./options.js";
 
 /**
  * A password as text, or as a function called for every new connection, for
@@ -45,12 +46,8 @@ export async function resolveCredentials(backend: BackendDefinition<object>, bas
   if (fn !== undefined) {
     const own = await call(fn, `the ${backend.name} options function`, backend.name);
     if (own === null || typeof own !== "object") throw new ConfigError(`The ${backend.name} options function must return an object`);
-    for (const [key, value] of Object.entries(own)) {
-      if (!backend.configKeys.includes(key)) {
-        throw new ConfigError(`Unknown ${backend.name} option "${key}" from the options function (accepted: ${backend.configKeys.join(", ")})`);
-      }
-      config[key] = value;
-    }
+    checkKnownKeys(backend.name, own, backend.configKeys, { from: "the options function" });
+    for (const [key, value] of Object.entries(own)) config[key] = value;
   }
   if (typeof config.password === "function") {
     const value = await call(config.password as () => unknown, `the ${backend.name} password function`, backend.name);

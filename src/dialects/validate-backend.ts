@@ -41,7 +41,7 @@ function checkCapabilities(problems: Problems, capabilities: unknown): void {
   }
   for (const key of OPTIONAL_CAPABILITIES) {
     const value = capabilities[key];
-    if (value !== undefined && typeof value !== "boolean") problems.push(`capability "dialect.capabilities.${key}" must be true or false, got ${describe(value)}`);
+    if (Object.hasOwn(capabilities, key) && typeof value !== "boolean") problems.push(`capability "dialect.capabilities.${key}" must be true or false, got ${describe(value)}`);
   }
   // Worded as one problem in a list, like the others here.
   for (const key of unknownKeys(capabilities, known)) problems.push(`unknown capability "dialect.capabilities.${key}" (accepted: ${known.join(", ")})`);

@@ -1,3 +1,4 @@
+import { checkKnownKeys } from "../config/options.js";
 import { ConfigError } from "../errors.js";
 import type { MigrationStep } from "./migrate-result.js";
 
@@ -42,10 +43,7 @@ export interface ResolvedOptions extends MigrateOptions, DownOptions {
 /** Checks options: unknown keys and bad values are `ConfigError`s naming the option. */
 export function checkOptions(kind: keyof typeof KEYS, options: MigrateOptions & DownOptions = {}): ResolvedOptions {
   if (options === null || typeof options !== "object") throw new ConfigError("Migration options must be an object");
-  const accepted: readonly string[] = KEYS[kind];
-  for (const key of Object.keys(options)) {
-    if (!accepted.includes(key)) throw new ConfigError(`Unknown migration option "${key}" (accepted: ${accepted.join(", ")})`);
-  }
+  checkKnownKeys("migration", options, KEYS[kind]);
   const dir = options.dir ?? "./migrations";
   if (typeof dir !== "string" || dir === "") throw new ConfigError(`Migration option "dir" must be a non-empty path`);
   const lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
