@@ -46,7 +46,7 @@ export async function resolveCredentials(backend: BackendDefinition<object>, bas
   if (fn !== undefined) {
     const own = await call(fn, `the ${backend.name} options function`, backend.name);
     if (own === null || typeof own !== "object") throw new ConfigError(`The ${backend.name} options function must return an object`);
-    checkKnownKeys(backend.name, own, backend.configKeys, { from: "the options function" });
+    checkKnownKeys(backend.name, own, backend.configKeys, "the options function");
     for (const [key, value] of Object.entries(own)) config[key] = value;
   }
   if (typeof config.password === "function") {

@@ -14,26 +14,16 @@ export function unknownKeys(object: object, accepted: readonly string[]): string
   return Object.keys(object).filter((key) => !accepted.includes(key));
 }
 
-/** Options of `checkKnownKeys`. */
-export interface KnownKeysOptions {
-  /** Where the object came from, for the message, e.g. `"the options function"`. */
-  from?: string;
-  /** Builds the error from the message; default a `ConfigError` (the CLI passes its `UsageError`). */
-  makeError?: (message: string) => Error;
-}
-
 /**
- * Checks an options object's keys before its values: the first key not in
- * `accepted` is an error (a `ConfigError` unless `makeError` says otherwise)
- * worded by `unknownOptionMessage`.
+ * Checks an options object's keys (before its values): the first key not in
+ * `accepted` is a `ConfigError` worded by `unknownOptionMessage`. Checks that
+ * collect problems or throw another error (the CLI's `UsageError`) use `unknownKeys`.
  *
  * @example checkKnownKeys("migration", options, ["dir", "to"]) // throws: Unknown migration option "dryrun" (accepted: dir, to)
  */
-export function checkKnownKeys(what: string, object: object, accepted: readonly string[], options: KnownKeysOptions = {}): void {
+export function checkKnownKeys(what: string, object: object, accepted: readonly string[], from?: string): void {
   const [key] = unknownKeys(object, accepted);
-  if (key === undefined) return;
-  const message = unknownOptionMessage(what, key, accepted, options.from);
-  throw options.makeError ? options.makeError(message) : new ConfigError(message);
+  if (key !== undefined) throw new ConfigError(unknownOptionMessage(what, key, accepted, from));
 }
 
 /** Merges an options object of whole numbers >= 0 over defaults, naming any bad key. */
