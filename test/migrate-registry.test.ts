@@ -76,10 +76,16 @@ for (const engine of engines()) {
       assert.deepEqual(await repair(db, { dir }), { removed: [], realigned: [], problems: [] });
 
       const plan = await down(db, { dir, steps: 2, dryRun: true });
-      assert.deepEqual(plan.steps.map((s) => s.statements), [["DROP TABLE mr_extra"], ["DROP TABLE mr_items"]]);
+      assert.deepEqual(
+        plan.steps.map((s) => s.statements),
+        [["DROP TABLE mr_extra"], ["DROP TABLE mr_items"]],
+      );
       const undo = await down(db, { dir, steps: 2 });
       assert.equal(undo.error, undefined);
-      assert.deepEqual(undo.steps.map((s) => s.file), ["U002__extra.sql", "U001__items.sql"]);
+      assert.deepEqual(
+        undo.steps.map((s) => s.file),
+        ["U002__extra.sql", "U001__items.sql"],
+      );
       assert.equal(await db.value("SELECT count(*) FROM polysql_schema_history"), 0);
     }
 

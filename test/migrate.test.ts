@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { migrateDown as down, migrate, MigrationError, repairMigrations as repair, migrationStatus as status, validateMigrations as validate, type Database } from "../src/index.js";
+import { migrateDown as down, migrate, type MigrationError, repairMigrations as repair, migrationStatus as status, validateMigrations as validate, type Database } from "../src/index.js";
 import { engines, open } from "./support/engines.js";
 import { migrationDir, resetSchema, writeMigrations } from "./support/migration-files.js";
 

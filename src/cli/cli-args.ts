@@ -58,13 +58,7 @@ const COMMANDS: Record<string, { options: string[]; positionals: number }> = {
  * @example parseCommand(["migrate", "up", "--to", "003"]) // { name: "migrate up", flags: { to: "003" }, positionals: [] }
  */
 export function parseCommand(argv: string[]): CliCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv);
   if (values.version) return { name: "version", positionals: [], flags: {} };
   if (values.help || positionals.length === 0 || positionals[0] === "help") return { name: "help", positionals: [], flags: {} };
   const name = positionals[0] === "migrate" ? `migrate ${positionals[1] ?? ""}`.trim() : positionals[0];
@@ -90,6 +84,15 @@ export function parseCommand(argv: string[]): CliCommand {
   };
   for (const key of Object.keys(flags) as (keyof CliFlags)[]) if (flags[key] === undefined) delete flags[key];
   return { name, positionals: args, flags };
+}
+
+/** `parseArgs` over the known options; its errors (unknown or malformed flags) are usage errors. */
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 function wholeNumber(option: string, text: string, min: number): number {
