@@ -1,10 +1,13 @@
+/**
+ * polysql for applications: connect, query, transactions, CRUD, migrations,
+ * errors, and every type those take or return. Backend authors import
+ * `polysql/backend`; the conformance kit is `polysql/conformance`.
+ */
 export { connect, type ConnectOptions } from "./connect.js";
 export { Database, type HealthReport } from "./database.js";
 export { Transaction } from "./transaction.js";
 export { Connection } from "./connection.js";
-export type { ExecuteResult, Params, Query, StreamOptions } from "./queryable.js";
-export type { ColumnInfo } from "./crud/introspection.js";
-export { sql, SqlQuery, isSqlQuery, quoteIdentifier, compile, type CompiledQuery } from "./sql/index.js";
+export type { Queryable, ExecuteResult, Params, Query, StreamOptions } from "./queryable.js";
 export {
   PolysqlError,
   ConfigError,
@@ -16,31 +19,22 @@ export {
   PoolError,
   QueryError,
   type ErrorCode,
+  type ErrorDetails,
 } from "./errors.js";
-export { registerBackend, unregisterBackend, backends, backendByName, type BackendInfo } from "./dialects/registry.js";
-export {
-  PORTABLE_TYPES,
-  type BackendDefinition,
-  type Capabilities,
-  type Dialect,
-  type DriverConnection,
-  type DriverResult,
-  type IntrospectionSql,
-  type IsolationLevel,
-  type MappedError,
-  type MigrationLockSql,
-  type PortableType,
-  type Row,
-  type TransactionOptions,
-} from "./dialects/contract/index.js";
-export type { SqlSyntax } from "./sql/index.js";
-// For backend authors: the value conventions every driver follows.
-export { bigintDecoder, decodeUtcTimestamp, type ValueOptions } from "./values/decoders.js";
-export { makeRow, type Columns } from "./values/rows.js";
+export { sql, SqlQuery, SqlIdentifier, isSqlQuery, quoteIdentifier, compile, type CompiledQuery, type SqlParams } from "./sql/index.js";
+export { json, JsonValue } from "./values/encoders.js";
+export type { BigintMode } from "./values/decoders.js";
+export type { Dialect, IsolationLevel, Row, TransactionOptions } from "./dialects/contract/index.js";
+export { registerBackend, unregisterBackend, backends, type BackendInfo } from "./dialects/registry.js";
+export type { ColumnInfo } from "./crud/introspection.js";
+export type { KeyOptions, UpsertOptions } from "./crud/crud.js";
+export type { InsertManyOptions } from "./crud/insert-many.js";
+export type { Table, TableOptions, ListOptions, OrderBy, Page } from "./crud/table.js";
+export type { Where } from "./crud/where.js";
 export type { PoolOptions } from "./pool/pool-options.js";
 export type { PoolMetrics } from "./pool/pool.js";
-export type { BigintMode } from "./values/decoders.js";
-export { redactUrl } from "./config/redact.js";
+export type { BreakerOptions } from "./pool/circuit-breaker.js";
+export type { RetryOptions } from "./session/retry.js";
 export type { BackendOptions, Secret } from "./config/credentials.js";
-export { json } from "./values/encoders.js";
+export { redactUrl } from "./config/redact.js";
 export * from "./migrate/index.js";

@@ -1,18 +1,17 @@
 import type { IsolationLevel, TransactionOptions } from "./dialects/contract/index.js";
+import { checkKnownKeys } from "./config/options.js";
 import { ConfigError, PolysqlError } from "./errors.js";
 import { SessionHandle } from "./queryable.js";
 import type { Session } from "./session/session.js";
 import { inSavepoint, inTransaction } from "./session/transaction-control.js";
 
 const ISOLATION_LEVELS: readonly IsolationLevel[] = ["read uncommitted", "read committed", "repeatable read", "serializable"];
-const OPTION_KEYS = new Set(["isolation", "readOnly", "retries"]);
+const OPTION_KEYS = ["isolation", "readOnly", "retries"];
 
 /** Checks `transaction()` options once, naming the bad option and the accepted values. */
 export function checkTransactionOptions(options: TransactionOptions): void {
   if (options === null || typeof options !== "object") throw new ConfigError("Transaction options must be an object");
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw new ConfigError(`Unknown transaction option "${key}" (accepted: isolation, readOnly, retries)`);
-  }
+  checkKnownKeys("transaction", options, OPTION_KEYS);
   if (options.isolation !== undefined && !ISOLATION_LEVELS.includes(options.isolation)) {
     throw new ConfigError(`Transaction option "isolation" must be one of ${ISOLATION_LEVELS.map((l) => `"${l}"`).join(", ")}`);
   }

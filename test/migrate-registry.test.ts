@@ -1,18 +1,20 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import {
-  backendByName,
   migrateDown as down,
   migrate,
   migrationStatus as status,
   registerBackend,
   repairMigrations as repair,
-  translateTypes,
   unregisterBackend,
-  type BackendDefinition,
   type Database,
-  type PortableType,
 } from "../src/index.js";
+import {
+  backendByName,
+  translateTypes,
+  type BackendDefinition,
+  type PortableType,
+} from "../src/dialects/index.js";
 import { engines, open } from "./support/engines.js";
 import { migrationDir, resetSchema } from "./support/migration-files.js";
 

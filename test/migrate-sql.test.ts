@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checksum, splitStatements, translateTypes } from "../src/index.js";
+import { splitStatements, translateTypes } from "../src/dialects/index.js";
+import { checksum } from "../src/migrate/checksum.js";
 import { mysqlDialect } from "../src/dialects/mysql/mysql-dialect.js";
 import { postgresDialect } from "../src/dialects/postgres/postgres-dialect.js";
 import { sqliteDialect } from "../src/dialects/sqlite/sqlite-dialect.js";

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { runCli } from "../src/cli/run-cli.js";
-import { backendByName, backends, connect, ConfigError, registerBackend, unregisterBackend, type BackendDefinition } from "../src/index.js";
+import { backends, connect, ConfigError, registerBackend, unregisterBackend } from "../src/index.js";
+import { backendByName, type BackendDefinition } from "../src/dialects/index.js";
 import { brokenBackend } from "./support/broken-backend.js";
 
 const sqlite = backendByName("sqlite")!;

@@ -1,4 +1,4 @@
-import type { BackendDefinition, Capabilities, PortableType } from "../dialects/contract/index.js";
+import type { BackendDefinition, Capabilities, PortableType } from "../dialects/index.js";
 import type { ConnectOptions } from "../connect.js";
 import type { Database } from "../database.js";
 

@@ -1,5 +1,4 @@
-import { sql } from "../sql/index.js";
-import { quoteIdentifier } from "../sql/index.js";
+import { quoteIdentifier, sql } from "../index.js";
 import type { ConformanceCheck } from "./conformance-check.js";
 import { expectCode, expectEqual, ensure } from "./expect.js";
 import { people } from "./fixtures.js";

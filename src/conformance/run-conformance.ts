@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { BackendDefinition, PortableType } from "../dialects/contract/index.js";
+import type { BackendDefinition, PortableType } from "../dialects/index.js";
 import { connect, type ConnectOptions } from "../connect.js";
 import type { Database } from "../database.js";
 import { ConfigError } from "../errors.js";
-import { redactUrl } from "../config/redact.js";
-import { backendByName, backendForScheme, registerBackend, unregisterBackend } from "../dialects/registry.js";
+import { redactUrl } from "../index.js";
+import { backendByName, backendForScheme, registerBackend, unregisterBackend } from "../dialects/index.js";
 import { ALL_CHECKS } from "./all-checks.js";
 import type { CheckContext, CheckResult, ConformanceCheck, ConformanceReport } from "./conformance-check.js";
 import { describeError } from "./expect.js";

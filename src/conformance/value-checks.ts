@@ -1,5 +1,5 @@
-import type { PortableType } from "../dialects/contract/index.js";
-import { json } from "../values/encoders.js";
+import type { PortableType } from "../dialects/index.js";
+import { json } from "../index.js";
 import type { ConformanceCheck } from "./conformance-check.js";
 import { expectCode, expectEqual } from "./expect.js";
 import { createTable } from "./fixtures.js";

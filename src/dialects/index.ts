@@ -23,7 +23,7 @@ export {
   type Row,
   type TransactionOptions,
 } from "./contract/index.js";
-export { registerBackend, unregisterBackend, backends, backendByName, type BackendInfo } from "./registry.js";
+export { registerBackend, unregisterBackend, backends, backendByName, backendForScheme, type BackendInfo } from "./registry.js";
 export { sessionStatePattern } from "./kit/session-state.js";
 export type { SqlSyntax } from "../sql/syntax.js";
 export { bigintDecoder, decodeUtcTimestamp, type BigintMode, type ValueOptions } from "../values/decoders.js";

@@ -7,7 +7,3 @@ export type { MigrateOptions, DownOptions, MigrationOptions } from "./migrate-op
 export type { MigrateResult, MigrationStep } from "./migrate-result.js";
 export { MigrationError, type MigrationProblem } from "./migration-error.js";
 export { loadMigrations, type Migration, type MigrationScript } from "./migration-files.js";
-export { splitStatements } from "../sql/split-statements.js";
-export { translateTypes } from "../sql/translate-types.js";
-export { checksum } from "./checksum.js";
-export { HISTORY_TABLE, type HistoryRow } from "./history.js";

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Database } from "../../src/index.js";
-import { HISTORY_TABLE } from "../../src/index.js";
+import { HISTORY_TABLE } from "../../src/migrate/history.js";
 
 /** Writes migration files into a fresh temporary directory and returns it. */
 export function migrationDir(files: Record<string, string>): string {
