@@ -20,7 +20,8 @@ const { values: args } = parseArgs({
 });
 const rows = Number(args.rows);
 
-const DDL = "CREATE TABLE bench_copy (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INTEGER NOT NULL, price DECIMAL(10,2) NOT NULL, created_at TIMESTAMP NOT NULL)";
+const DDL =
+  "CREATE TABLE bench_copy (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INTEGER NOT NULL, price DECIMAL(10,2) NOT NULL, created_at TIMESTAMP NOT NULL)";
 
 async function fillSource(db: Database): Promise<void> {
   await db.execute("DROP TABLE IF EXISTS bench_copy");

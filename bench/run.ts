@@ -64,7 +64,14 @@ function runChild(job: Job): Promise<Measurement> {
       clearTimeout(timer);
       const line = out.split("\n").find((l) => l.startsWith("RESULT "));
       if (code === 0 && line !== undefined) resolve(JSON.parse(line.slice(7)) as Measurement);
-      else reject(new Error(signal === "SIGKILL" ? `timed out after ${CHILD_TIMEOUT_MS / 1000}s` : err.trim().split("\n").slice(0, 3).join(" | ").slice(0, 300) || `exit ${code}`));
+      else
+        reject(
+          new Error(
+            signal === "SIGKILL"
+              ? `timed out after ${CHILD_TIMEOUT_MS / 1000}s`
+              : err.trim().split("\n").slice(0, 3).join(" | ").slice(0, 300) || `exit ${code}`,
+          ),
+        );
     });
   });
 }
@@ -120,7 +127,9 @@ async function main(): Promise<void> {
             cell.errors.push((err as Error).message);
             status = `ERROR ${(err as Error).message}`;
           }
-          console.log(`[${info.id} ${group} r${r + 1}/${rounds}] ${cell.contender.padEnd(28)} ${status}  (${((performance.now() - started) / 1000).toFixed(1)}s)`);
+          console.log(
+            `[${info.id} ${group} r${r + 1}/${rounds}] ${cell.contender.padEnd(28)} ${status}  (${((performance.now() - started) / 1000).toFixed(1)}s)`,
+          );
         }
       }
       const summary = row.map((c) => `${c.contender} ${fmt(cellSummary(c).median)}`).join(", ");

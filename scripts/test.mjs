@@ -7,23 +7,23 @@
 // - Tests run with `node --import tsx --test --test-concurrency=1 --test-reporter=spec`.
 // - Servers started by this run are stopped afterwards (also on SIGINT/SIGTERM) unless
 //   POLYSQL_KEEP_ENGINES=1. Exit code = the test process's exit code.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import os from 'node:os';
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import os from "node:os";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DB_SH = path.join(ROOT, 'scripts', 'db.sh');
-const TEST_DIR = path.join(ROOT, 'test');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const DB_SH = path.join(ROOT, "scripts", "db.sh");
+const TEST_DIR = path.join(ROOT, "test");
 const TEST_FILE_RE = /\.test\.(ts|mts|cts)$/;
 
-const ALL_ENGINES = ['sqlite', 'postgres', 'mysql'];
-const ALIASES = { pg: 'postgres', postgresql: 'postgres', mariadb: 'mysql', sqlite3: 'sqlite' };
+const ALL_ENGINES = ["sqlite", "postgres", "mysql"];
+const ALIASES = { pg: "postgres", postgresql: "postgres", mariadb: "mysql", sqlite3: "sqlite" };
 // test.mjs engine name -> db.sh engine name + URL variable
 const SERVERS = {
-  postgres: { db: 'postgres', urlVar: 'POLYSQL_PG_URL' },
-  mysql: { db: 'mariadb', urlVar: 'POLYSQL_MYSQL_URL' },
+  postgres: { db: "postgres", urlVar: "POLYSQL_PG_URL" },
+  mysql: { db: "mariadb", urlVar: "POLYSQL_MYSQL_URL" },
 };
 
 const log = (msg) => process.stderr.write(`[test.mjs] ${msg}\n`);
@@ -37,16 +37,19 @@ function fail(msg, code = 1) {
 
 function parseEngines() {
   const raw = process.env.POLYSQL_ENGINES;
-  if (raw === undefined || raw.trim() === '') return [...ALL_ENGINES];
+  if (raw === undefined || raw.trim() === "") return [...ALL_ENGINES];
   const out = [];
-  for (let name of raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+  for (let name of raw
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)) {
     name = ALIASES[name] ?? name;
     if (!ALL_ENGINES.includes(name)) {
-      fail(`unknown engine '${name}' in POLYSQL_ENGINES (expected a comma list of ${ALL_ENGINES.join(',')})`, 2);
+      fail(`unknown engine '${name}' in POLYSQL_ENGINES (expected a comma list of ${ALL_ENGINES.join(",")})`, 2);
     }
     if (!out.includes(name)) out.push(name);
   }
-  if (out.length === 0) fail('POLYSQL_ENGINES selects no engine', 2);
+  if (out.length === 0) fail("POLYSQL_ENGINES selects no engine", 2);
   return out;
 }
 
@@ -62,16 +65,14 @@ function findTestFiles(dir) {
       return;
     }
     for (const e of entries) {
-      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      if (e.name.startsWith(".") || e.name === "node_modules") continue;
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.isFile() && TEST_FILE_RE.test(e.name)) found.push(p);
     }
   };
   walk(dir);
-  return found
-    .map((p) => path.relative(ROOT, p).split(path.sep).join('/'))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return found.map((p) => path.relative(ROOT, p).split(path.sep).join("/")).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 // Splits the command-line args into node options and test files. Existing paths are
@@ -83,7 +84,7 @@ function parseArgs(argv) {
   let sawPath = false;
   for (const arg of argv) {
     const abs = path.resolve(arg);
-    if (!arg.startsWith('-') && existsSync(abs)) {
+    if (!arg.startsWith("-") && existsSync(abs)) {
       sawPath = true;
       if (statSync(abs).isDirectory()) files.push(...findTestFiles(abs));
       else files.push(arg);
@@ -92,12 +93,12 @@ function parseArgs(argv) {
     }
   }
   if (!sawPath) {
-    const positional = options.filter((a, i) => !a.startsWith('-') && !(i > 0 && /^--[^=]+$/.test(options[i - 1])));
-    if (positional.length > 0) fail(`no such test file or directory: ${positional.join(', ')}`, 2);
+    const positional = options.filter((a, i) => !a.startsWith("-") && !(i > 0 && /^--[^=]+$/.test(options[i - 1])));
+    if (positional.length > 0) fail(`no such test file or directory: ${positional.join(", ")}`, 2);
     files.push(...findTestFiles(TEST_DIR));
     if (files.length === 0) fail(`no test files matching test/**/*.test.ts under ${TEST_DIR}`);
   } else if (files.length === 0) {
-    fail('the given directories contain no *.test.ts files');
+    fail("the given directories contain no *.test.ts files");
   }
   return { options, files };
 }
@@ -105,24 +106,24 @@ function parseArgs(argv) {
 // ---------------------------------------------------------------- db.sh
 
 function dbStatus(dbEngine) {
-  const r = spawnSync('bash', [DB_SH, 'status', dbEngine], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync("bash", [DB_SH, "status", dbEngine], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   if (r.status !== 0) fail(`bash scripts/db.sh status ${dbEngine} failed (exit ${r.status})`);
   return /:\s*running\b/.test(r.stdout);
 }
 
 function dbStart(dbEngine) {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [DB_SH, 'start', dbEngine], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
+    const child = spawn("bash", [DB_SH, "start", dbEngine], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
       if (code !== 0) return reject(new Error(`bash scripts/db.sh start ${dbEngine} failed (${signal ?? `exit ${code}`})`));
       const vars = {};
       for (const line of out.split(/\r?\n/)) {
         const m = /^\s*(?:export\s+)?(POLYSQL_[A-Z0-9_]+_URL)=(\S+)\s*$/.exec(line);
-        if (m) vars[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+        if (m) vars[m[1]] = m[2].replace(/^(['"])(.*)\1$/, "$2");
       }
       resolve(vars);
     });
@@ -131,7 +132,7 @@ function dbStart(dbEngine) {
 
 function dbStop(dbEngine) {
   log(`stopping ${dbEngine} (started by this run)`);
-  const r = spawnSync('bash', [DB_SH, 'stop', dbEngine], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const r = spawnSync("bash", [DB_SH, "stop", dbEngine], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) log(`warning: bash scripts/db.sh stop ${dbEngine} failed (exit ${r.status})`);
 }
 
@@ -139,7 +140,7 @@ function dbStop(dbEngine) {
 
 const engines = parseEngines();
 const { options, files } = parseArgs(process.argv.slice(2));
-const keepEngines = process.env.POLYSQL_KEEP_ENGINES === '1';
+const keepEngines = process.env.POLYSQL_KEEP_ENGINES === "1";
 
 const startedByUs = []; // db.sh engine names to stop at the end
 let testChild = null;
@@ -150,7 +151,7 @@ function cleanup() {
   if (cleanedUp) return;
   cleanedUp = true;
   if (keepEngines) {
-    if (startedByUs.length) log(`POLYSQL_KEEP_ENGINES=1: leaving ${startedByUs.join(', ')} running (bash scripts/db.sh stop)`);
+    if (startedByUs.length) log(`POLYSQL_KEEP_ENGINES=1: leaving ${startedByUs.join(", ")} running (bash scripts/db.sh stop)`);
     return;
   }
   for (const e of [...startedByUs].reverse()) dbStop(e);
@@ -163,7 +164,7 @@ function exitWith(code) {
 
 const signalExitCode = (sig) => 128 + (os.constants.signals[sig] ?? 1);
 
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(sig, () => {
     if (interrupted) return; // already shutting down; keep going with cleanup
     interrupted = sig;
@@ -176,7 +177,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 async function main() {
-  const childEnv = { ...process.env, POLYSQL_ENGINES: engines.join(',') };
+  const childEnv = { ...process.env, POLYSQL_ENGINES: engines.join(",") };
 
   for (const engine of engines) {
     const server = SERVERS[engine];
@@ -200,23 +201,18 @@ async function main() {
       return exitWith(1);
     }
     Object.assign(childEnv, vars);
-    log(`${engine}: ${wasRunning ? 'already running' : 'started'} (${server.urlVar}=${vars[server.urlVar]})`);
+    log(`${engine}: ${wasRunning ? "already running" : "started"} (${server.urlVar}=${vars[server.urlVar]})`);
   }
   if (interrupted) return exitWith(signalExitCode(interrupted));
 
-  const nodeArgs = [
-    '--import', 'tsx',
-    '--test', '--test-concurrency=1', '--test-reporter=spec',
-    ...options,
-    ...files,
-  ];
-  log(`engines: ${engines.join(',')}; ${files.length} test file(s)`);
-  testChild = spawn(process.execPath, nodeArgs, { cwd: ROOT, env: childEnv, stdio: 'inherit' });
-  testChild.on('error', (err) => {
+  const nodeArgs = ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...options, ...files];
+  log(`engines: ${engines.join(",")}; ${files.length} test file(s)`);
+  testChild = spawn(process.execPath, nodeArgs, { cwd: ROOT, env: childEnv, stdio: "inherit" });
+  testChild.on("error", (err) => {
     log(`ERROR: could not run node --test: ${err.message}`);
     exitWith(1);
   });
-  testChild.on('exit', (code, signal) => {
+  testChild.on("exit", (code, signal) => {
     let rc = code ?? (signal ? signalExitCode(signal) : 1);
     if (interrupted && rc === 0) rc = signalExitCode(interrupted);
     exitWith(rc);

@@ -75,12 +75,17 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
   }
   const queryTimeoutMs = options.queryTimeoutMs ?? 0;
   if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 0) throw new ConfigError(`Option "queryTimeoutMs" must be a whole number >= 0`);
-  const db = new Database(backend, config, { bigint }, {
-    pool,
-    retry: resolveRetryOptions(options.retry),
-    breaker: resolveNumbers("breaker", options.breaker, BREAKER_DEFAULTS),
-    queryTimeoutMs,
-  });
+  const db = new Database(
+    backend,
+    config,
+    { bigint },
+    {
+      pool,
+      retry: resolveRetryOptions(options.retry),
+      breaker: resolveNumbers("breaker", options.breaker, BREAKER_DEFAULTS),
+      queryTimeoutMs,
+    },
+  );
   try {
     return await db.open();
   } catch (err) {

@@ -132,12 +132,7 @@ export class NotFoundError extends PolysqlError {
   }
 }
 
-const CONSTRAINT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  "unique_violation",
-  "foreign_key_violation",
-  "not_null_violation",
-  "check_violation",
-]);
+const CONSTRAINT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["unique_violation", "foreign_key_violation", "not_null_violation", "check_violation"]);
 
 /** Builds the right subclass for an engine error already mapped to a code. */
 export function engineError(code: ErrorCode, message: string, details: ErrorDetails): PolysqlError {

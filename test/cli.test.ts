@@ -41,7 +41,8 @@ const cli = (args: string[], env?: Record<string, string>) => startCli(args, env
 const MIGRATIONS = {
   "V001__users.sql": "CREATE TABLE cli_users (id SERIAL PRIMARY KEY, name VARCHAR(40) NOT NULL, settings JSON);\n",
   "U001__users.sql": "DROP TABLE cli_users;\n",
-  "V002__posts.sql": "CREATE TABLE cli_posts (id SERIAL PRIMARY KEY, user_id INTEGER REFERENCES cli_users (id), body TEXT);\nINSERT INTO cli_users (name) VALUES ('ada');\n",
+  "V002__posts.sql":
+    "CREATE TABLE cli_posts (id SERIAL PRIMARY KEY, user_id INTEGER REFERENCES cli_users (id), body TEXT);\nINSERT INTO cli_users (name) VALUES ('ada');\n",
   "U002__posts.sql": "DROP TABLE cli_posts;\nDELETE FROM cli_users;\n",
   "V003__more.sql": "ALTER TABLE cli_users ADD COLUMN born DATE;\n",
   "U003__more.sql": "ALTER TABLE cli_users DROP COLUMN born;\n",
@@ -72,9 +73,17 @@ for (const engine of engines()) {
       const dir = migrationDir(MIGRATIONS);
       const runs = await Promise.all([1, 2, 3, 4, 5].map(() => cli(["migrate", "up", "--dir", dir, "--url", engine.url])));
       for (const r of runs) assert.equal(r.code, 0, r.stderr);
-      const applied = runs.flatMap((r) => r.stdout.split("\n").filter((l) => l.startsWith("up\t")).map((l) => l.split("\t")[1]));
+      const applied = runs.flatMap((r) =>
+        r.stdout
+          .split("\n")
+          .filter((l) => l.startsWith("up\t"))
+          .map((l) => l.split("\t")[1]),
+      );
       assert.deepEqual(applied.sort(), ["001", "002", "003"]);
-      assert.deepEqual((await history()).map((r) => r.version), ["001", "002", "003"]);
+      assert.deepEqual(
+        (await history()).map((r) => r.version),
+        ["001", "002", "003"],
+      );
       assert.equal(await db.value("SELECT count(*) FROM cli_users"), 1);
     });
 
@@ -105,7 +114,10 @@ for (const engine of engines()) {
       const next = await cli(["migrate", "up", "--dir", dir, "--url", engine.url, "--lock-timeout", "20000"]);
       assert.equal(next.code, 0, next.stderr);
       assert.ok(Date.now() - started < 20_000);
-      assert.deepEqual((await history()).map((r) => r.version), ["001", "002"]);
+      assert.deepEqual(
+        (await history()).map((r) => r.version),
+        ["001", "002"],
+      );
     });
 
     it("status, validate, down and dry-run as a user runs them, with documented exit codes", async () => {
@@ -118,7 +130,10 @@ for (const engine of engines()) {
 
       assert.equal((await cli(["migrate", "up", "--to", "002", "--dir", dir, "--url", engine.url])).code, 0);
       const st = await cli(["migrate", "status", "--json", "--dir", dir, "--url", engine.url]);
-      assert.deepEqual(JSON.parse(st.stdout).migrations.map((m: { state: string }) => m.state), ["applied", "applied", "pending"]);
+      assert.deepEqual(
+        JSON.parse(st.stdout).migrations.map((m: { state: string }) => m.state),
+        ["applied", "applied", "pending"],
+      );
       const table = await cli(["migrate", "status", "--dir", dir, "--url", engine.url]);
       assert.match(table.stdout, /^version \| description \| state/);
 
@@ -170,7 +185,12 @@ describe("polysql CLI without a database", () => {
     const help = await cli(["--help"]);
     assert.match(help.stdout, /Exit codes: 0 ok, 1 failure, 2 usage error/);
     const backends = await cli(["backends", "--json"]);
-    assert.deepEqual(JSON.parse(backends.stdout).map((b: { name: string }) => b.name).sort(), ["mysql", "postgres", "sqlite"]);
+    assert.deepEqual(
+      JSON.parse(backends.stdout)
+        .map((b: { name: string }) => b.name)
+        .sort(),
+      ["mysql", "postgres", "sqlite"],
+    );
     const dir = mkdtempSync(path.join(tmpdir(), "polysql-new-"));
     assert.equal((await cli(["migrate", "new", "Create users", "--dir", dir])).code, 0);
     assert.equal((await cli(["migrate", "new", "add posts", "--dir", dir])).code, 0);

@@ -32,7 +32,10 @@ describe("conformance kit", () => {
     assert.ok(report.totals.fail >= 8, `${report.totals.fail} failures:\n${text}`);
     // What the broken backend does right still passes, and the run removed the backend it registered.
     assert.equal(report.checks.find((c) => c.name.startsWith("INTEGER values"))?.status, "pass");
-    assert.equal(backends().some((b) => b.name === "broken"), false);
+    assert.equal(
+      backends().some((b) => b.name === "broken"),
+      false,
+    );
   });
 
   it("skips by area or name, and reports a missing capability as the reason", async () => {
@@ -47,6 +50,9 @@ describe("conformance kit", () => {
   });
 
   it("refuses a URL another backend serves", async () => {
-    await assert.rejects(runConformance({ url: "postgres://x@127.0.0.1/db", backend: "sqlite" }), /scheme "postgres:" is served by backend "postgres", not "sqlite"/);
+    await assert.rejects(
+      runConformance({ url: "postgres://x@127.0.0.1/db", backend: "sqlite" }),
+      /scheme "postgres:" is served by backend "postgres", not "sqlite"/,
+    );
   });
 });

@@ -150,7 +150,11 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
         cli(["query", "SELECT 1 AS one", "--url", asUser(engine, user, SECRET)]),
         cli(["health", "--json", "--url", asUser(engine, user, SECRET)]),
       ]);
-      assert.deepEqual(runs.map((r) => r.code), [1, 1, 1, 1, 1, 0, 0], runs.map((r) => r.stderr).join("\n"));
+      assert.deepEqual(
+        runs.map((r) => r.code),
+        [1, 1, 1, 1, 1, 0, 0],
+        runs.map((r) => r.stderr).join("\n"),
+      );
       for (const r of runs) assertClean(r.stdout + r.stderr, "CLI output");
       assert.match(runs[0].stdout + runs[0].stderr, /connection_failure|Could not connect/);
     });
@@ -200,9 +204,12 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
       }
       await assert.rejects(
         connect({ url: asUser(engine, user), [name]: async () => ({ pasword: SECRET }) }),
-        (err: unknown) => err instanceof PolysqlError && err.code === "config_error" && /Unknown \w+ option "pasword" from the options function/.test(err.message),
+        (err: unknown) =>
+          err instanceof PolysqlError && err.code === "config_error" && /Unknown \w+ option "pasword" from the options function/.test(err.message),
       );
-      const failing = await rejection(connect({ url: asUser(engine, user), [name]: { password: async () => Promise.reject(new Error("token service down")) } }));
+      const failing = await rejection(
+        connect({ url: asUser(engine, user), [name]: { password: async () => Promise.reject(new Error("token service down")) } }),
+      );
       assert.ok(failing instanceof PolysqlError && failing.code === "connection_failure");
       assert.match((failing as Error).message, /password function failed: token service down/);
     });
@@ -257,13 +264,15 @@ async function setUpLeastPrivilege(admin: Database, engine: Engine): Promise<voi
       "GRANT USAGE ON SCHEMA polysql_lp TO polysql_app",
       "ALTER DEFAULT PRIVILEGES FOR ROLE polysql_owner IN SCHEMA polysql_lp GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO polysql_app",
       "ALTER DEFAULT PRIVILEGES FOR ROLE polysql_owner IN SCHEMA polysql_lp GRANT USAGE, SELECT ON SEQUENCES TO polysql_app",
-    ]) await admin.execute(sql);
+    ])
+      await admin.execute(sql);
   } else {
     for (const sql of [
       "CREATE DATABASE polysql_lp",
       "GRANT ALL PRIVILEGES ON polysql_lp.* TO 'polysql_owner'@'%'",
       "GRANT SELECT, INSERT, UPDATE, DELETE ON polysql_lp.* TO 'polysql_app'@'%'",
-    ]) await admin.execute(sql);
+    ])
+      await admin.execute(sql);
   }
 }
 
@@ -367,7 +376,10 @@ describe("passwords in URLs and config files", () => {
     chmodSync(config, 0o644);
     const exposed = await cli(["migrate", "new", "first"], cwd);
     assert.equal(exposed.code, 0, exposed.stderr);
-    assert.match(exposed.stderr, /warning: polysql\.config\.json holds a password and is readable by group or others \(mode 0644\): run "chmod 600 polysql\.config\.json"/);
+    assert.match(
+      exposed.stderr,
+      /warning: polysql\.config\.json holds a password and is readable by group or others \(mode 0644\): run "chmod 600 polysql\.config\.json"/,
+    );
     assertClean(exposed.stdout + exposed.stderr, "CLI output");
     chmodSync(config, 0o600);
     const owned = await cli(["migrate", "new", "second"], cwd);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { connect, PolysqlError, type Database } from "../src/index.js";
+import { connect, type PolysqlError, type Database } from "../src/index.js";
 import { mysqlDialect } from "../src/dialects/mysql/mysql-dialect.js";
 import { postgresDialect } from "../src/dialects/postgres/postgres-dialect.js";
 import { sqliteDialect } from "../src/dialects/sqlite/sqlite-dialect.js";
@@ -23,7 +23,9 @@ for (const engine of engines()) {
     before(async () => {
       db = await open(engine, { pool: { max: 3 } });
       await dropTables(db, "cr_players", "cr_bulk", "cr_codes");
-      await db.execute(`CREATE TABLE cr_players (id ${t.SERIAL}, handle ${t.VARCHAR}(40) NOT NULL UNIQUE, rating ${t.INTEGER} NOT NULL, active ${t.BOOLEAN} NOT NULL)`);
+      await db.execute(
+        `CREATE TABLE cr_players (id ${t.SERIAL}, handle ${t.VARCHAR}(40) NOT NULL UNIQUE, rating ${t.INTEGER} NOT NULL, active ${t.BOOLEAN} NOT NULL)`,
+      );
       await db.execute(`CREATE TABLE cr_bulk (n ${t.INTEGER} NOT NULL PRIMARY KEY, label ${t.VARCHAR}(20) NOT NULL, at ${t.TIMESTAMP})`);
       await db.execute(`CREATE TABLE cr_codes (code ${t.VARCHAR}(10) PRIMARY KEY, uses ${t.INTEGER} NOT NULL)`);
     });
@@ -163,7 +165,10 @@ for (const engine of engines()) {
       assert.ok(progress.length >= 2 && progress[progress.length - 1] === 70_000);
       assert.equal(await db.value("SELECT count(*) FROM cr_bulk"), 70_000);
       const sample = await db.all("SELECT n, label, at FROM cr_bulk WHERE n IN (:ns) ORDER BY n", { ns: [0, 32_766, 65_535, 69_999] });
-      assert.deepEqual(sample, [0, 32_766, 65_535, 69_999].map((n) => ({ n, label: `row ${n}\t"q"\\`, at })));
+      assert.deepEqual(
+        sample,
+        [0, 32_766, 65_535, 69_999].map((n) => ({ n, label: `row ${n}\t"q"\\`, at })),
+      );
       let expected = 0;
       for await (const row of db.stream<{ n: number }>("SELECT n FROM cr_bulk ORDER BY n")) assert.equal(row.n, expected++);
       assert.equal(expected, 70_000);
@@ -176,18 +181,27 @@ for (const engine of engines()) {
     });
 
     it("rows with differing keys are an error naming the row, before anything is written", async () => {
-      await assert.rejects(db.insertMany("cr_bulk", [{ n: 1, label: "a", at: null }, { n: 2, label: "b" }]), (e: PolysqlError) => {
-        assert.equal(e.code, "invalid_parameter");
-        assert.match(e.message, /row 1/);
-        assert.match(e.message, /missing at/);
-        return true;
-      });
+      await assert.rejects(
+        db.insertMany("cr_bulk", [
+          { n: 1, label: "a", at: null },
+          { n: 2, label: "b" },
+        ]),
+        (e: PolysqlError) => {
+          assert.equal(e.code, "invalid_parameter");
+          assert.match(e.message, /row 1/);
+          assert.match(e.message, /missing at/);
+          return true;
+        },
+      );
       assert.equal(await db.value("SELECT count(*) FROM cr_bulk"), 0);
       assert.equal(await db.insertMany("cr_bulk", []), 0);
     });
 
     it("stream() into insertMany() copies rows between two databases", async () => {
-      await db.insertMany("cr_bulk", Array.from({ length: 5_000 }, (_, n) => ({ n, label: `l${n}`, at: null })));
+      await db.insertMany(
+        "cr_bulk",
+        Array.from({ length: 5_000 }, (_, n) => ({ n, label: `l${n}`, at: null })),
+      );
       const target = await connect("sqlite::memory:");
       await target.execute("CREATE TABLE copy_target (n INTEGER PRIMARY KEY, label TEXT, at TIMESTAMP)");
       const copied = await target.insertMany("copy_target", db.stream("SELECT n, label, at FROM cr_bulk ORDER BY n"));

@@ -27,7 +27,9 @@ for (const engine of engines()) {
       await dropTables(db, "et_child", "et_parent");
       await db.execute("CREATE TABLE et_parent (id INTEGER PRIMARY KEY, email VARCHAR(50) NOT NULL, qty INTEGER, CONSTRAINT et_qty_positive CHECK (qty > 0))");
       await db.execute("CREATE UNIQUE INDEX et_email_unique ON et_parent (email)");
-      await db.execute("CREATE TABLE et_child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL, CONSTRAINT et_child_parent_fk FOREIGN KEY (parent_id) REFERENCES et_parent (id))");
+      await db.execute(
+        "CREATE TABLE et_child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL, CONSTRAINT et_child_parent_fk FOREIGN KEY (parent_id) REFERENCES et_parent (id))",
+      );
       await db.execute("INSERT INTO et_parent (id, email, qty) VALUES (1, 'a@x', 1), (2, 'b@x', 2)");
     });
     after(async () => {
@@ -83,14 +85,20 @@ for (const engine of engines()) {
     });
 
     it("several statements in one call are refused the same way on every engine", async () => {
-      const e = await expectCode(db.execute("INSERT INTO et_parent (id, email, qty) VALUES (7, 'g@x', 1); DELETE FROM et_parent WHERE id = :id", { id: 7 }), "syntax_error");
+      const e = await expectCode(
+        db.execute("INSERT INTO et_parent (id, email, qty) VALUES (7, 'g@x', 1); DELETE FROM et_parent WHERE id = :id", { id: 7 }),
+        "syntax_error",
+      );
       assert.ok(e instanceof PolysqlError);
       assert.equal(await db.value("SELECT count(*) FROM et_parent WHERE id = 7"), 0, "nothing ran");
     });
 
     it("missing_parameter and config_error come from polysql itself", async () => {
       await expectCode(db.all("SELECT * FROM et_parent WHERE id = :id", {}), "missing_parameter");
-      await expectCode(db.transaction(async () => 1, { isolation: "chaos" as never }), "config_error");
+      await expectCode(
+        db.transaction(async () => 1, { isolation: "chaos" as never }),
+        "config_error",
+      );
     });
 
     it("pool_timeout when every connection stays busy past acquireTimeoutMs", async () => {
@@ -136,7 +144,9 @@ for (const engine of engines()) {
       }
     });
 
-    it("deadlock, or serialization_failure, where the engine can produce one", { skip: engine.name === "sqlite" && "SQLite writers take the lock up front (BEGIN IMMEDIATE): contention is lock_timeout" }, async () => {
+    it("deadlock, or serialization_failure, where the engine can produce one", {
+      skip: engine.name === "sqlite" && "SQLite writers take the lock up front (BEGIN IMMEDIATE): contention is lock_timeout",
+    }, async () => {
       let step!: () => void;
       const bothLocked = new Promise<void>((r) => (step = r));
       let count = 0;
@@ -160,7 +170,9 @@ for (const engine of engines()) {
       assert.equal(failures[0].reason.transient, true);
     });
 
-    it("serialization_failure under SERIALIZABLE write skew", { skip: engine.name !== "postgres" && "only PostgreSQL reports serialization failures (MariaDB uses locks; SQLite has one writer)" }, async () => {
+    it("serialization_failure under SERIALIZABLE write skew", {
+      skip: engine.name !== "postgres" && "only PostgreSQL reports serialization failures (MariaDB uses locks; SQLite has one writer)",
+    }, async () => {
       let step!: () => void;
       const bothRead = new Promise<void>((r) => (step = r));
       let count = 0;

@@ -23,7 +23,10 @@ for (const engine of engines()) {
     it("runs unchanged, enforces the demo's rules, and undoes completely", async () => {
       const up = await migrate(db, { dir: DEMO_DIR });
       assert.equal(up.error, undefined);
-      assert.deepEqual(up.steps.map((s) => s.version), ["001", "002", "003", "004", "005"]);
+      assert.deepEqual(
+        up.steps.map((s) => s.version),
+        ["001", "002", "003", "004", "005"],
+      );
 
       const now = new Date("2025-01-02T03:04:05.678Z");
       await db.execute("INSERT INTO players (discord_id, display_name, created_at) VALUES (:d, :n, :at)", { d: "1001", n: "Ada", at: now });
@@ -33,10 +36,13 @@ for (const engine of engines()) {
         (e: PolysqlError) => e.code === "unique_violation",
       );
       await db.execute("INSERT INTO game_formats (code, name) VALUES ('swiss', 'Swiss')");
-      await db.execute("INSERT INTO tournaments (name, format_id, status, settings, starts_at, entry_fee, max_players) VALUES ('Open', 1, 'open', :s, :at, '12.50', 32)", {
-        s: { rounds: 5, timeLimitMin: 50 },
-        at: now,
-      });
+      await db.execute(
+        "INSERT INTO tournaments (name, format_id, status, settings, starts_at, entry_fee, max_players) VALUES ('Open', 1, 'open', :s, :at, '12.50', 32)",
+        {
+          s: { rounds: 5, timeLimitMin: 50 },
+          at: now,
+        },
+      );
       const t = await db.one<{ settings: unknown; status: string; starts_at: Date }>("SELECT settings, status, starts_at FROM tournaments");
       assert.deepEqual(t?.settings, { rounds: 5, timeLimitMin: 50 });
       assert.equal(new Date(t!.starts_at).getTime(), now.getTime());

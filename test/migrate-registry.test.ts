@@ -9,12 +9,7 @@ import {
   unregisterBackend,
   type Database,
 } from "../src/index.js";
-import {
-  backendByName,
-  translateTypes,
-  type BackendDefinition,
-  type PortableType,
-} from "../src/dialects/index.js";
+import { backendByName, translateTypes, type BackendDefinition, type PortableType } from "../src/dialects/index.js";
 import { engines, open } from "./support/engines.js";
 import { migrationDir, resetSchema } from "./support/migration-files.js";
 

@@ -48,7 +48,8 @@ END`;
 });
 
 describe("portable type translation", () => {
-  const create = "CREATE TABLE IF NOT EXISTS t (id BIGSERIAL PRIMARY KEY, date DATE DEFAULT (CAST('2020-01-01' AS DATE)), body text, price DECIMAL(10, 2), at TIMESTAMP(6), \"json\" JSON, CONSTRAINT u UNIQUE (date))";
+  const create =
+    "CREATE TABLE IF NOT EXISTS t (id BIGSERIAL PRIMARY KEY, date DATE DEFAULT (CAST('2020-01-01' AS DATE)), body text, price DECIMAL(10, 2), at TIMESTAMP(6), \"json\" JSON, CONSTRAINT u UNIQUE (date))";
 
   it("rewrites type positions per engine and leaves names, defaults and CAST alone", () => {
     assert.equal(

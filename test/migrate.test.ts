@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { migrateDown as down, migrate, type MigrationError, repairMigrations as repair, migrationStatus as status, validateMigrations as validate, type Database } from "../src/index.js";
+import {
+  migrateDown as down,
+  migrate,
+  type MigrationError,
+  repairMigrations as repair,
+  migrationStatus as status,
+  validateMigrations as validate,
+  type Database,
+} from "../src/index.js";
 import { engines, open } from "./support/engines.js";
 import { migrationDir, resetSchema, writeMigrations } from "./support/migration-files.js";
 
@@ -68,7 +76,11 @@ for (const engine of engines()) {
   describe(`migrations on ${engine.name}`, () => {
     let db: Database;
     const versions = async () => (await db.all<{ version: string }>("SELECT version FROM polysql_schema_history ORDER BY version")).map((r) => r.version);
-    const tableExists = (t: string) => db.value(`SELECT count(*) FROM ${t}`).then(() => true, () => false);
+    const tableExists = (t: string) =>
+      db.value(`SELECT count(*) FROM ${t}`).then(
+        () => true,
+        () => false,
+      );
 
     before(async () => {
       db = await open(engine);
@@ -80,29 +92,62 @@ for (const engine of engines()) {
     });
 
     it("applies portable migrations in order, records them, and is idempotent", async () => {
-      const dir = migrationDir({ "V001__users.sql": USERS, "V002__posts.sql": POSTS, "U002__posts.sql": "DROP TABLE mg_posts;", "U001__users.sql": "DROP TABLE mg_users;" });
+      const dir = migrationDir({
+        "V001__users.sql": USERS,
+        "V002__posts.sql": POSTS,
+        "U002__posts.sql": "DROP TABLE mg_posts;",
+        "U001__users.sql": "DROP TABLE mg_users;",
+      });
       const first = await migrate(db, { dir });
       assert.equal(first.error, undefined);
-      assert.deepEqual(first.steps.map((s) => [s.version, s.file]), [["001", "V001__users.sql"], ["002", "V002__posts.sql"]]);
+      assert.deepEqual(
+        first.steps.map((s) => [s.version, s.file]),
+        [
+          ["001", "V001__users.sql"],
+          ["002", "V002__posts.sql"],
+        ],
+      );
       assert.deepEqual(await versions(), ["001", "002"]);
       await db.execute("INSERT INTO mg_posts (user_id, body, at, ok) VALUES (1, 'hi', :at, :ok)", { at: new Date(), ok: true });
       const again = await migrate(db, { dir });
       assert.deepEqual([again.ok, again.steps.length], [true, 0]);
       const rows = (await status(db, { dir })).migrations;
-      assert.deepEqual(rows.map((m) => [m.version, m.state, m.undoable]), [["001", "applied", true], ["002", "applied", true]]);
-      const row = await db.one<{ engine: string; success: unknown; checksum: string }>("SELECT engine, success, checksum FROM polysql_schema_history WHERE version = '001'");
+      assert.deepEqual(
+        rows.map((m) => [m.version, m.state, m.undoable]),
+        [
+          ["001", "applied", true],
+          ["002", "applied", true],
+        ],
+      );
+      const row = await db.one<{ engine: string; success: unknown; checksum: string }>(
+        "SELECT engine, success, checksum FROM polysql_schema_history WHERE version = '001'",
+      );
       assert.equal(row?.engine, engine.name);
       assert.equal(row?.checksum.length, 64);
     });
 
     it("migrate --to stops at a version, and down reverses up newest first", async () => {
-      const dir = migrationDir({ "V001__users.sql": USERS, "U001__users.sql": "DROP TABLE mg_users;", "V002__posts.sql": POSTS, "U002__posts.sql": "DROP TABLE mg_posts;\nDELETE FROM mg_users;" });
-      assert.deepEqual((await migrate(db, { dir, to: "1" })).steps.map((s) => s.version), ["001"]);
+      const dir = migrationDir({
+        "V001__users.sql": USERS,
+        "U001__users.sql": "DROP TABLE mg_users;",
+        "V002__posts.sql": POSTS,
+        "U002__posts.sql": "DROP TABLE mg_posts;\nDELETE FROM mg_users;",
+      });
+      assert.deepEqual(
+        (await migrate(db, { dir, to: "1" })).steps.map((s) => s.version),
+        ["001"],
+      );
       assert.equal(await tableExists("mg_posts"), false);
       await migrate(db, { dir });
       const undo = await down(db, { dir, steps: 2 });
       assert.equal(undo.error, undefined);
-      assert.deepEqual(undo.steps.map((s) => [s.file, s.direction]), [["U002__posts.sql", "down"], ["U001__users.sql", "down"]]);
+      assert.deepEqual(
+        undo.steps.map((s) => [s.file, s.direction]),
+        [
+          ["U002__posts.sql", "down"],
+          ["U001__users.sql", "down"],
+        ],
+      );
       assert.deepEqual([await tableExists("mg_users"), await tableExists("mg_posts")], [false, false]);
       assert.deepEqual(await versions(), []);
       assert.deepEqual((await migrate(db, { dir })).steps.length, 2);
@@ -156,7 +201,10 @@ for (const engine of engines()) {
       rmSync(path.join(dir, "V002__posts.sql"));
       const { ok, problems } = await validate(db, { dir });
       assert.equal(ok, false);
-      assert.deepEqual(problems.map((p) => [p.reason, p.file]), [["missing", "V002__posts.sql"]]);
+      assert.deepEqual(
+        problems.map((p) => [p.reason, p.file]),
+        [["missing", "V002__posts.sql"]],
+      );
       assert.match(problems[0].message, /V002__posts\.sql was applied but the file is missing/);
     });
 
@@ -168,14 +216,19 @@ for (const engine of engines()) {
       assert.equal((refused.error as MigrationError).reason, "out_of_order");
       assert.match(refused.error!.message, /V002__posts\.sql is pending but sorts before the applied V003__tags\.sql/);
       const allowed = await migrate(db, { dir, allowOutOfOrder: true });
-      assert.deepEqual(allowed.steps.map((s) => s.version), ["002"]);
+      assert.deepEqual(
+        allowed.steps.map((s) => s.version),
+        ["002"],
+      );
     });
 
     it("dry run returns the translated SQL and changes nothing", async () => {
       const dir = migrationDir({ "V001__users.sql": USERS });
       const result = await migrate(db, { dir, dryRun: true });
       assert.equal(result.ok, true);
-      const expected = { sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT", postgres: "SERIAL PRIMARY KEY", mysql: "INTEGER AUTO_INCREMENT PRIMARY KEY" }[engine.name];
+      const expected = { sqlite: "INTEGER PRIMARY KEY AUTOINCREMENT", postgres: "SERIAL PRIMARY KEY", mysql: "INTEGER AUTO_INCREMENT PRIMARY KEY" }[
+        engine.name
+      ];
       assert.ok(result.steps[0].statements![0].includes(`id ${expected}`), result.steps[0].statements![0]);
       assert.equal(await tableExists("mg_users"), false);
       assert.equal(await tableExists("polysql_schema_history"), false);

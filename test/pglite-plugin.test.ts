@@ -17,7 +17,10 @@ describe("the PGlite plugin's boundary", () => {
     for (const file of readdirSync(PLUGIN_SRC)) {
       const text = readFileSync(path.join(PLUGIN_SRC, file), "utf8");
       for (const [, spec] of text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"/gm)) {
-        const allowed = spec.startsWith("node:") || /^\.\/[\w-]+\.js$/.test(spec) || (file === "polysql.ts" && (spec === "../../../src/index.js" || spec === "../../../src/dialects/index.js"));
+        const allowed =
+          spec.startsWith("node:") ||
+          /^\.\/[\w-]+\.js$/.test(spec) ||
+          (file === "polysql.ts" && (spec === "../../../src/index.js" || spec === "../../../src/dialects/index.js"));
         assert.ok(allowed, `${file} imports "${spec}"`);
         imports++;
       }
@@ -47,11 +50,16 @@ describe("the PGlite plugin", () => {
   });
 
   it("rejects unknown and malformed options before opening anything", async () => {
-    await assert.rejects(connect({ url: "pglite::memory:", pglite: { colour: "blue" } }), /Unknown pglite option "colour" \(accepted: dataDir, relaxedDurability\)/);
+    await assert.rejects(
+      connect({ url: "pglite::memory:", pglite: { colour: "blue" } }),
+      /Unknown pglite option "colour" \(accepted: dataDir, relaxedDurability\)/,
+    );
     await assert.rejects(connect({ url: "pglite::memory:", pglite: { relaxedDurability: "yes" } }), /PGlite option "relaxedDurability" must be true or false/);
   });
 
-  it("passes the conformance kit, skipping only what one connection cannot do", { skip: !installed() && "@electric-sql/pglite is not installed (npm install -D @electric-sql/pglite@0.5.16)" }, async () => {
+  it("passes the conformance kit, skipping only what one connection cannot do", {
+    skip: !installed() && "@electric-sql/pglite is not installed (npm install -D @electric-sql/pglite@0.5.16)",
+  }, async () => {
     const report = await runConformance({ url: `pglite:${path.join(dir, "kit")}`, backend: "pglite", timeoutMs: 60_000 });
     assertConforms(report);
     const skipped = report.checks.filter((c) => c.status === "skip").map((c) => `${c.name} → ${c.reason}`);

@@ -157,7 +157,10 @@ describe("Pool (fake resources)", () => {
     const before = performance.now();
     const many = await Promise.all(Array.from({ length: 40 }, () => big.pool.acquire()));
     const lifetimes = many.map((l) => l.slot.expiresAt - before);
-    assert.ok(lifetimes.every((t) => t > 975_000 - 100 && t <= 1_000_100), `lifetimes ${lifetimes}`);
+    assert.ok(
+      lifetimes.every((t) => t > 975_000 - 100 && t <= 1_000_100),
+      `lifetimes ${lifetimes}`,
+    );
     assert.ok(new Set(lifetimes.map((t) => Math.round(t))).size > 30, "lifetimes differ (jitter)");
     for (const l of many) big.pool.release(l);
     await big.pool.close();
@@ -241,13 +244,19 @@ describe("Pool (fake resources)", () => {
     pool.release(a);
     const b = await pool.acquire();
     assert.equal(b.resource, a.resource, "the same resource, lent again");
-    assert.throws(() => pool.release(a), (e: PolysqlError) => e.code === "pool_misuse");
+    assert.throws(
+      () => pool.release(a),
+      (e: PolysqlError) => e.code === "pool_misuse",
+    );
     const c = await pool.acquire();
     assert.notEqual(c.resource, b.resource, "b still holds it: c gets another");
     assert.equal(pool.metrics().active, 2);
     pool.release(b);
     pool.release(c);
-    assert.throws(() => pool.release(c), (e: PolysqlError) => e.code === "pool_misuse");
+    assert.throws(
+      () => pool.release(c),
+      (e: PolysqlError) => e.code === "pool_misuse",
+    );
     assert.deepEqual([pool.metrics().idle, pool.metrics().active], [2, 0]);
     await pool.close();
   });
@@ -277,14 +286,17 @@ describe("Pool (fake resources)", () => {
     await sleep(50);
     pool.release(held);
     pool.release(await waited);
-    await rejectsWith((async () => {
-      const h = await pool.acquire();
-      try {
-        return await pool.acquire();
-      } finally {
-        pool.release(h);
-      }
-    })(), "pool_timeout");
+    await rejectsWith(
+      (async () => {
+        const h = await pool.acquire();
+        try {
+          return await pool.acquire();
+        } finally {
+          pool.release(h);
+        }
+      })(),
+      "pool_timeout",
+    );
     const idle = await pool.acquire();
     pool.release(idle);
     idle.resource.valid = false;

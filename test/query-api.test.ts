@@ -16,7 +16,12 @@ for (const engine of engines()) {
       db = await open(engine);
       await dropTables(db, "qa_people");
       await db.execute(`CREATE TABLE qa_people (id ${serialKey(engine)}, name VARCHAR(100) NOT NULL, age INTEGER, note TEXT)`);
-      for (const [name, age] of [["Ada", 36], ["Grace", 45], ["Linus", 17], ["Edsger", 72]] as const) {
+      for (const [name, age] of [
+        ["Ada", 36],
+        ["Grace", 45],
+        ["Linus", 17],
+        ["Edsger", 72],
+      ] as const) {
         await db.execute("INSERT INTO qa_people (name, age) VALUES (:name, :age)", { name, age });
       }
     });
@@ -31,7 +36,11 @@ for (const engine of engines()) {
 
     it("all() returns every row as a plain object, with named parameters", async () => {
       const rows = await db.all<{ name: string; age: number }>("SELECT name, age FROM qa_people WHERE age >= :min ORDER BY age", { min: 18 });
-      assert.deepEqual(rows, [{ name: "Ada", age: 36 }, { name: "Grace", age: 45 }, { name: "Edsger", age: 72 }]);
+      assert.deepEqual(rows, [
+        { name: "Ada", age: 36 },
+        { name: "Grace", age: 45 },
+        { name: "Edsger", age: 72 },
+      ]);
     });
 
     it("all() accepts ? placeholders with an array", async () => {

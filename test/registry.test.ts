@@ -23,11 +23,14 @@ function variant(name: string, changes: Record<string, unknown> = {}): BackendDe
 }
 
 function rejects(def: unknown, message: RegExp): void {
-  assert.throws(() => registerBackend(def as BackendDefinition<object>), (e: unknown) => {
-    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
-    assert.match(e.message, message);
-    return true;
-  });
+  assert.throws(
+    () => registerBackend(def as BackendDefinition<object>),
+    (e: unknown) => {
+      assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+      assert.match(e.message, message);
+      return true;
+    },
+  );
 }
 
 describe("backend registry", () => {
@@ -48,7 +51,10 @@ describe("backend registry", () => {
 
   it("rejects malformed or unknown capability flags, listing every problem", () => {
     const capabilities = { ...sqlite.dialect.capabilities, returning: "yes", returnig: true };
-    rejects({ ...variant("caps"), dialect: { ...sqlite.dialect, capabilities } }, /2 problems:\n- capability "dialect\.capabilities\.returning" must be true or false, got "yes"\n- unknown capability "dialect\.capabilities\.returnig" \(accepted: returning, /);
+    rejects(
+      { ...variant("caps"), dialect: { ...sqlite.dialect, capabilities } },
+      /2 problems:\n- capability "dialect\.capabilities\.returning" must be true or false, got "yes"\n- unknown capability "dialect\.capabilities\.returnig" \(accepted: returning, /,
+    );
   });
 
   it("backends() lists name, schemes, version, every capability flag and whether the driver is installed", () => {
@@ -127,7 +133,10 @@ describe("polysql backends", () => {
     const { out, io: cli } = io();
     assert.equal(await runCli(["backends"], cli), 0);
     assert.match(out.stdout, /^name\s+\| schemes\s+\| version \| capabilities\s+\| installed/);
-    assert.match(out.stdout, /\npostgres\s+\| postgres, postgresql\s+\| 1\.0\.0\s+\| returning, transactionalDdl, savepoints, concurrentConnections, deadlockDetection, serializationFailures, strictTypes \| yes/);
+    assert.match(
+      out.stdout,
+      /\npostgres\s+\| postgres, postgresql\s+\| 1\.0\.0\s+\| returning, transactionalDdl, savepoints, concurrentConnections, deadlockDetection, serializationFailures, strictTypes \| yes/,
+    );
   });
 
   it("loads plugins from --plugin and POLYSQL_PLUGINS before running the command", async () => {

@@ -124,7 +124,11 @@ async function serverSide(engine: Engine, admin: Database): Promise<ServerSide> 
     count: async (tag) => (await ids(tag)).length,
     async killAll(tag) {
       let n = 0;
-      for (const id of await ids(tag)) await admin.execute(`KILL ${id}`).then(() => n++, () => undefined);
+      for (const id of await ids(tag))
+        await admin.execute(`KILL ${id}`).then(
+          () => n++,
+          () => undefined,
+        );
       return n;
     },
     idSql: "SELECT CONNECTION_ID()",
@@ -180,7 +184,10 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
       const acquired = db.metrics().acquired;
       let servedLate = false;
       const started = performance.now();
-      await expectCode(db.value("SELECT 1").then(() => (servedLate = true)), "pool_timeout");
+      await expectCode(
+        db.value("SELECT 1").then(() => (servedLate = true)),
+        "pool_timeout",
+      );
       const elapsed = performance.now() - started;
       assert.ok(elapsed >= 295 && elapsed < 400, `pool_timeout after ${elapsed} ms`);
       open();
@@ -213,7 +220,9 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
       }
     });
 
-    it("a server restart under steady load: errors only while it is down, full recovery within 2 s, sessions back to baseline", { timeout: 90_000 }, async (t) => {
+    it("a server restart under steady load: errors only while it is down, full recovery within 2 s, sessions back to baseline", {
+      timeout: 90_000,
+    }, async (t) => {
       const watch = watchProcess();
       try {
         const max = 5;
@@ -254,12 +263,22 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
             `last error ${Math.round(lastError - upAt)} ms after the server was back`,
         );
         assert.ok(errors.length > 0, "the restart was felt");
-        assert.ok(codes.every((c) => CONNECTION_CODES.has(c!)), `unexpected error codes: ${codes}`);
-        assert.deepEqual(errors.filter((e) => e.at < downAt), [], "no errors before the restart");
+        assert.ok(
+          codes.every((c) => CONNECTION_CODES.has(c!)),
+          `unexpected error codes: ${codes}`,
+        );
+        assert.deepEqual(
+          errors.filter((e) => e.at < downAt),
+          [],
+          "no errors before the restart",
+        );
         const late = errors.filter((e) => e.at > upAt + 2_000);
         assert.deepEqual(late, [], `errors more than 2 s after the server was back (up after ${Math.round(upAt - downAt)} ms)`);
         for (let loop = 0; loop < 20; loop++) {
-          assert.ok(events.some((e) => e.loop === loop && e.code === undefined && e.at > upAt + 2_000), `loop ${loop} recovered`);
+          assert.ok(
+            events.some((e) => e.loop === loop && e.code === undefined && e.at > upAt + 2_000),
+            `loop ${loop} recovered`,
+          );
         }
         const after = await side.count("restart");
         assert.ok(after <= max, `${after} server sessions for a pool of ${max}`);
@@ -274,7 +293,11 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
 
     it("blackhole: opening a connection fails within connectTimeoutMs, and the attempt's socket is closed", BOUND, async () => {
       proxy.set("pass");
-      const db = await openUrl(viaProxy(), { pool: { connectTimeoutMs: 300, idleTimeoutMs: 50, acquireTimeoutMs: 5_000 }, retry: { retries: 0 }, breaker: { threshold: 0 } });
+      const db = await openUrl(viaProxy(), {
+        pool: { connectTimeoutMs: 300, idleTimeoutMs: 50, acquireTimeoutMs: 5_000 },
+        retry: { retries: 0 },
+        breaker: { threshold: 0 },
+      });
       await until(() => db.metrics().total === 0, 2_000, "idle connection retired");
       await until(() => proxy.open === 0, 2_000, "proxy drained");
       proxy.set("blackhole");
@@ -291,7 +314,12 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
 
     it("blackhole: statements on an established connection fail within queryTimeoutMs, and health() within its own timeout", BOUND, async () => {
       proxy.set("pass");
-      const db = await openUrl(viaProxy(), { queryTimeoutMs: 300, pool: { max: 1, validateAfterIdleMs: 60_000 }, retry: { retries: 0 }, breaker: { threshold: 0 } });
+      const db = await openUrl(viaProxy(), {
+        queryTimeoutMs: 300,
+        pool: { max: 1, validateAfterIdleMs: 60_000 },
+        retry: { retries: 0 },
+        breaker: { threshold: 0 },
+      });
       const established = async () => {
         proxy.set("pass");
         assert.equal(await db.value("SELECT 1"), 1);
@@ -302,7 +330,12 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
       assert.ok(elapsed >= 295 && elapsed < 400, `query_timeout after ${elapsed} ms`);
 
       await established();
-      elapsed = await timed(expectCode(db.transaction((tx) => tx.value("SELECT 1")), "query_timeout"));
+      elapsed = await timed(
+        expectCode(
+          db.transaction((tx) => tx.value("SELECT 1")),
+          "query_timeout",
+        ),
+      );
       assert.ok(elapsed < 400, `a transaction (BEGIN) failed after ${elapsed} ms`);
 
       await established();
@@ -351,7 +384,10 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
       const started = performance.now();
       const rows = await db.all("SELECT id, n FROM rs_acct WHERE id IN (:ids) ORDER BY id", { ids: [1, 2] });
       const elapsed = performance.now() - started;
-      assert.deepEqual(rows.map((r) => ({ ...r })), await admin.all("SELECT id, n FROM rs_acct ORDER BY id").then((all) => all.map((r) => ({ ...r }))));
+      assert.deepEqual(
+        rows.map((r) => ({ ...r })),
+        await admin.all("SELECT id, n FROM rs_acct ORDER BY id").then((all) => all.map((r) => ({ ...r }))),
+      );
       assert.ok(elapsed >= 110, `a round trip through a 2 x 60 ms delay took ${elapsed} ms`);
       const total = await db.transaction(async (tx) => {
         await tx.execute("UPDATE rs_acct SET n = n + 1 WHERE id = 1");
@@ -380,7 +416,10 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
       await Promise.all([crossing("a", 1, 2), crossing("b", 2, 1)]);
       assert.equal(attempts.a + attempts.b, 3, `attempts ${JSON.stringify(attempts)}: the victim ran twice`);
       const now = await db.all<{ id: number; n: number }>("SELECT id, n FROM rs_acct ORDER BY id");
-      assert.deepEqual(now.map((r) => r.n), before.map((r) => r.n + 2));
+      assert.deepEqual(
+        now.map((r) => r.n),
+        before.map((r) => r.n + 2),
+      );
       await db.close();
     });
 
@@ -536,11 +575,14 @@ function leaksFor(engine: Engine): Leak[] {
       sql: "PRAGMA query_only = ON",
       check: async (db) => void (await db.execute("CREATE TABLE IF NOT EXISTS rs_writable (x INTEGER)"), await db.execute("DROP TABLE rs_writable")),
     },
-    { sql: "BEGIN", check: async (db, other) => {
-      await db.execute("CREATE TABLE rs_committed (x INTEGER)");
-      assert.equal(await other.value("SELECT count(*) FROM sqlite_master WHERE name = 'rs_committed'"), 1, "autocommit again");
-      await db.execute("DROP TABLE rs_committed");
-    } },
+    {
+      sql: "BEGIN",
+      check: async (db, other) => {
+        await db.execute("CREATE TABLE rs_committed (x INTEGER)");
+        assert.equal(await other.value("SELECT count(*) FROM sqlite_master WHERE name = 'rs_committed'"), 1, "autocommit again");
+        await db.execute("DROP TABLE rs_committed");
+      },
+    },
   ];
 }
 
@@ -563,17 +605,26 @@ for (const engine of engines()) {
     });
 
     const failures: [string, (tx: { execute(q: string): Promise<unknown> }) => unknown][] = [
-      ["throws synchronously", () => {
-        throw new Error("sync");
-      }],
-      ["rejects", async (tx) => {
-        await tx.execute("INSERT INTO rs_tx (name) VALUES ('rejects')");
-        throw new Error("async");
-      }],
-      ["hits a statement error", async (tx) => {
-        await tx.execute("INSERT INTO rs_tx (name) VALUES ('stmt')");
-        await tx.execute("INSERT INTO rs_no_such_table (x) VALUES (1)");
-      }],
+      [
+        "throws synchronously",
+        () => {
+          throw new Error("sync");
+        },
+      ],
+      [
+        "rejects",
+        async (tx) => {
+          await tx.execute("INSERT INTO rs_tx (name) VALUES ('rejects')");
+          throw new Error("async");
+        },
+      ],
+      [
+        "hits a statement error",
+        async (tx) => {
+          await tx.execute("INSERT INTO rs_tx (name) VALUES ('stmt')");
+          await tx.execute("INSERT INTO rs_no_such_table (x) VALUES (1)");
+        },
+      ],
     ];
     for (const [what, fn] of failures) {
       it(`a transaction callback that ${what}: the next borrower of the same connection is in no transaction`, async () => {
@@ -639,7 +690,11 @@ describe("SQLite: one writer, busy_timeout, WAL", { skip: !engines().some((e) =>
     );
     assert.equal(await db.value("SELECT n FROM rs_counter WHERE id = 1"), 100);
     const seen = await db.all<{ seen: number }>("SELECT seen FROM rs_log ORDER BY seen");
-    assert.deepEqual(seen.map((r) => r.seen), Array.from({ length: 100 }, (_, i) => i), "each writer saw the previous one's commit");
+    assert.deepEqual(
+      seen.map((r) => r.seen),
+      Array.from({ length: 100 }, (_, i) => i),
+      "each writer saw the previous one's commit",
+    );
     assert.ok(reads.length === 100 && reads.every((n) => n >= 0 && n <= 100));
     assert.equal(db.metrics().acquireTimeouts, 0);
     await db.close();

@@ -168,10 +168,14 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
     it("every connection the pool opens uses TLS", async () => {
       const db = await connect({ url: at("verifyFull", { [s.caParam]: CA }, "localhost"), pool: { min: 0, max: 3 } });
       try {
-        const seen = await Promise.all([1, 2, 3].map(() => db.transaction(async (tx) => {
-          await new Promise((r) => setTimeout(r, 50));
-          return s.encrypted(tx);
-        })));
+        const seen = await Promise.all(
+          [1, 2, 3].map(() =>
+            db.transaction(async (tx) => {
+              await new Promise((r) => setTimeout(r, 50));
+              return s.encrypted(tx);
+            }),
+          ),
+        );
         assert.deepEqual(seen, [true, true, true]);
         assert.equal(db.metrics().total, 3);
       } finally {
@@ -222,7 +226,10 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
           const url = (extra: Record<string, string>) =>
             urlFor(engine, { "ssl-mode": "VERIFY_IDENTITY", "ssl-ca": CA, ...extra }, "localhost", undefined, { name: "polysql_x509", password: "x509-pass" });
           assert.equal(await encryptedWith(engine, { url: url({ "ssl-cert": CLIENT_CERT, "ssl-key": CLIENT_KEY }) }), true);
-          await assert.rejects(connect(url({})), (err: unknown) => err instanceof PolysqlError && err.code === "connection_failure" && /Access denied/.test(err.message));
+          await assert.rejects(
+            connect(url({})),
+            (err: unknown) => err instanceof PolysqlError && err.code === "connection_failure" && /Access denied/.test(err.message),
+          );
         } finally {
           await admin.execute("DROP USER IF EXISTS 'polysql_x509'@'%'");
           await admin.close();

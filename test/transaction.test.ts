@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { PolysqlError, type Database } from "../src/index.js";
+import type { PolysqlError, Database } from "../src/index.js";
 import { dropTables, engines, open } from "./support/engines.js";
 
 for (const engine of engines()) {
@@ -139,12 +139,18 @@ for (const engine of engines()) {
       for (const isolation of ["read uncommitted", "read committed", "repeatable read", "serializable"] as const) {
         assert.equal(await db.transaction((tx) => tx.value("SELECT 1"), { isolation }), 1);
       }
-      await assert.rejects(db.transaction(async () => 1, { isolation: "snapshot" as never }), (e: PolysqlError) => {
-        assert.equal(e.code, "config_error");
-        assert.match(e.message, /isolation/);
-        return true;
-      });
-      await assert.rejects(db.transaction(async () => 1, { readonly: true } as never), /Unknown transaction option "readonly"/);
+      await assert.rejects(
+        db.transaction(async () => 1, { isolation: "snapshot" as never }),
+        (e: PolysqlError) => {
+          assert.equal(e.code, "config_error");
+          assert.match(e.message, /isolation/);
+          return true;
+        },
+      );
+      await assert.rejects(
+        db.transaction(async () => 1, { readonly: true } as never),
+        /Unknown transaction option "readonly"/,
+      );
     });
 
     it("asking the pool for another connection inside a transaction fails fast when the pool is exhausted", async () => {

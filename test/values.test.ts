@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { json, PolysqlError, type Database } from "../src/index.js";
+import { json, type PolysqlError, type Database } from "../src/index.js";
 import { mysqlDialect } from "../src/dialects/mysql/mysql-dialect.js";
 import { postgresDialect } from "../src/dialects/postgres/postgres-dialect.js";
 import { sqliteDialect } from "../src/dialects/sqlite/sqlite-dialect.js";
@@ -34,7 +34,11 @@ const cases: { column: string; input: unknown; output: unknown }[] = [
   { column: "txt", input: "héllo wörld 🎉👩‍👩‍👧 日本語", output: "héllo wörld 🎉👩‍👩‍👧 日本語" },
   { column: "txt", input: "", output: "" },
   { column: "vc", input: "quote ' and \\ backslash", output: "quote ' and \\ backslash" },
-  { column: "doc", input: { a: 1, nested: { list: [1, "two", null, true] }, emoji: "🎉" }, output: { a: 1, nested: { list: [1, "two", null, true] }, emoji: "🎉" } },
+  {
+    column: "doc",
+    input: { a: 1, nested: { list: [1, "two", null, true] }, emoji: "🎉" },
+    output: { a: 1, nested: { list: [1, "two", null, true] }, emoji: "🎉" },
+  },
   { column: "doc", input: [1, 2, 3], output: [1, 2, 3] },
   { column: "doc", input: json("just a string"), output: "just a string" },
   { column: "doc", input: json(42.5), output: 42.5 },
@@ -106,7 +110,10 @@ for (const engine of engines()) {
         assert.match(e.message, /9007199254740993/);
         return true;
       });
-      for (const [mode, expected] of [["bigint", 9007199254740993n], ["string", "9007199254740993"]] as const) {
+      for (const [mode, expected] of [
+        ["bigint", 9007199254740993n],
+        ["string", "9007199254740993"],
+      ] as const) {
         const other = await open(engine, { bigint: mode });
         assert.deepEqual(await other.value("SELECT b FROM vt_values"), expected);
         assert.deepEqual(await other.value("SELECT count(*) FROM vt_values"), mode === "bigint" ? 1n : "1");
@@ -143,9 +150,7 @@ for (const engine of engines()) {
     it("column aliases cannot pollute rows or run code (CVE-2017-16082, __proto__)", async () => {
       const evil = "\\'+console.log(process.pid)+\\'";
       const q = engine.name === "mysql" ? "`" : '"';
-      const row = await db.one<Record<string, unknown>>(
-        `SELECT 1 AS ${q}__proto__${q}, 2 AS ${q}constructor${q}, 3 AS ${q}${evil}${q}, 4 AS ${q}toString${q}`,
-      );
+      const row = await db.one<Record<string, unknown>>(`SELECT 1 AS ${q}__proto__${q}, 2 AS ${q}constructor${q}, 3 AS ${q}${evil}${q}, 4 AS ${q}toString${q}`);
       assert.ok(row);
       assert.equal(Object.getPrototypeOf(row), Object.prototype);
       assert.deepEqual(Object.keys(row), ["__proto__", "constructor", evil, "toString"]);

@@ -37,7 +37,11 @@ export async function openKysely(engine: Engine, options: OpenOptions): Promise<
     transfer: (id) =>
       db.transaction().execute(async (trx) => {
         await trx.selectFrom("bench_accounts").select("balance").where("id", "=", id).executeTakeFirst();
-        await trx.updateTable("bench_accounts").set((eb) => ({ balance: eb("balance", "+", 1) })).where("id", "=", id).execute();
+        await trx
+          .updateTable("bench_accounts")
+          .set((eb) => ({ balance: eb("balance", "+", 1) }))
+          .where("id", "=", id)
+          .execute();
       }),
     close: () => db.destroy(),
   };

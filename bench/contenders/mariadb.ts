@@ -1,6 +1,6 @@
 import * as mariadb from "mariadb";
 import { utcText } from "../lib/data.js";
-import { BULK_COLUMNS, INSERT_CHUNK, SQL, mysqlConfig, type BulkRow, type Client, type OpenOptions, type Row } from "../lib/types.js";
+import { BULK_COLUMNS, INSERT_CHUNK, SQL, mysqlConfig, type Client, type OpenOptions, type Row } from "../lib/types.js";
 
 /** Raw `mariadb` connector (polysql's MySQL/MariaDB driver): a pool, text protocol `query`. */
 export async function openMariadb(options: OpenOptions): Promise<Client> {

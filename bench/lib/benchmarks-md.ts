@@ -17,13 +17,17 @@ export function headline(results: Results): string {
     for (const engine of ["sqlite", "postgres", "mysql"] as const) {
       if (!cells.some((c) => c.scenario === id && c.group === engine)) continue;
       const raw = fastestRaw(cells, id, engine);
-      rows.push(`| ${SCENARIOS.find((s) => s.id === id)!.title} | ${engine} | ${x(ratio(cells, id, engine, raw))} (${raw}) | ${x(ratio(cells, id, engine, "knex"))} | ${x(ratio(cells, id, engine, "kysely"))} |`);
+      rows.push(
+        `| ${SCENARIOS.find((s) => s.id === id)!.title} | ${engine} | ${x(ratio(cells, id, engine, raw))} (${raw}) | ${x(ratio(cells, id, engine, "knex"))} | ${x(ratio(cells, id, engine, "kysely"))} |`,
+      );
     }
   }
   const raw5: Record<string, string> = { sqlite: "better-sqlite3:prepared-tx", postgres: "pg:copy", mysql: "mariadb:multirow" };
   for (const engine of ["sqlite", "postgres", "mysql"]) {
     if (!cells.some((c) => c.scenario === "5" && c.group === engine)) continue;
-    rows.push(`| Bulk insert 1M rows | ${engine} | ${x(ratio(cells, "5", engine, raw5[engine]))} (${raw5[engine]}) | ${x(ratio(cells, "5", engine, "knex"))} | — |`);
+    rows.push(
+      `| Bulk insert 1M rows | ${engine} | ${x(ratio(cells, "5", engine, raw5[engine]))} (${raw5[engine]}) | ${x(ratio(cells, "5", engine, "knex"))} | — |`,
+    );
   }
   return rows.join("\n");
 }

@@ -51,12 +51,22 @@ export function evaluateGoals(cells: Cell[]): GoalStatus[] {
   atLeast("Bulk insert, sqlite: polysql insertMany vs prepared statement in one transaction", 0.9, ratio(cells, "5", "sqlite", "better-sqlite3:prepared-tx"));
   for (const engine of ["sqlite", "postgres", "mysql"]) atLeast(`Bulk insert, ${engine}: polysql vs Knex batchInsert`, 5, ratio(cells, "5", engine, "knex"));
   const cached = median(cells, "6", "cpu", "polysql (cached)");
-  out.push({ goal: "Parameter compilation, cached, 10 parameters", target: "< 300 ns", actual: Number.isFinite(cached) ? `${cached.toFixed(0)} ns` : "not measured", met: Number.isFinite(cached) ? cached < 300 : undefined });
+  out.push({
+    goal: "Parameter compilation, cached, 10 parameters",
+    target: "< 300 ns",
+    actual: Number.isFinite(cached) ? `${cached.toFixed(0)} ns` : "not measured",
+    met: Number.isFinite(cached) ? cached < 300 : undefined,
+  });
   for (const mode of ["serial", "contended"]) atLeast(`Pool cycle (${mode}): polysql vs tarn`, 1, ratio(cells, "7", mode, "tarn"));
   for (const engine of ["sqlite", "postgres", "mysql"]) {
     const cell = find(cells, "8", engine, "polysql");
     const rss = cell === undefined ? NaN : extraMedian(cell, "peakRssGrowthMiB");
-    out.push({ goal: `Streaming 1M rows, ${engine}: peak RSS growth`, target: "< 64 MiB", actual: Number.isFinite(rss) ? `${rss.toFixed(1)} MiB` : "not measured", met: Number.isFinite(rss) ? rss < 64 : undefined });
+    out.push({
+      goal: `Streaming 1M rows, ${engine}: peak RSS growth`,
+      target: "< 64 MiB",
+      actual: Number.isFinite(rss) ? `${rss.toFixed(1)} MiB` : "not measured",
+      met: Number.isFinite(rss) ? rss < 64 : undefined,
+    });
   }
   return out;
 }

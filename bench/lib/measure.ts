@@ -18,12 +18,7 @@ export async function timeSerial(count: number, fn: (i: number) => Promise<void>
 }
 
 /** `callers` async loops share `count` operations; returns elapsed ms and per-op latencies if asked. */
-export async function timeConcurrent(
-  count: number,
-  callers: number,
-  fn: (i: number) => Promise<void>,
-  latencies?: Float64Array,
-): Promise<number> {
+export async function timeConcurrent(count: number, callers: number, fn: (i: number) => Promise<void>, latencies?: Float64Array): Promise<number> {
   let next = 0;
   const started = performance.now();
   const loop = async () => {

@@ -70,10 +70,38 @@ export interface ScenarioInfo {
 const perEngine = (contenders: (e: Engine) => string[]) => ENGINES.map((e) => ({ group: e, contenders: contenders(e) }));
 
 export const SCENARIOS: ScenarioInfo[] = [
-  { id: "1", title: "Serial point lookup by primary key (1 connection)", unit: "ops/s", higherIsBetter: true, groups: perEngine(queryContenders), rounds: (s) => s.rounds },
-  { id: "2", title: "Concurrent point lookups (64 callers, pool of 4)", unit: "ops/s", higherIsBetter: true, groups: perEngine(queryContenders), rounds: (s) => s.rounds },
-  { id: "3", title: "Wide rows: 1,000 rows x 10 mixed columns, decoded", unit: "rows/s", higherIsBetter: true, groups: perEngine(queryContenders), rounds: (s) => s.rounds },
-  { id: "4", title: "Short transactions (BEGIN/SELECT/UPDATE/COMMIT), 64 callers, pool of 4", unit: "tx/s", higherIsBetter: true, groups: perEngine(queryContenders), rounds: (s) => s.rounds },
+  {
+    id: "1",
+    title: "Serial point lookup by primary key (1 connection)",
+    unit: "ops/s",
+    higherIsBetter: true,
+    groups: perEngine(queryContenders),
+    rounds: (s) => s.rounds,
+  },
+  {
+    id: "2",
+    title: "Concurrent point lookups (64 callers, pool of 4)",
+    unit: "ops/s",
+    higherIsBetter: true,
+    groups: perEngine(queryContenders),
+    rounds: (s) => s.rounds,
+  },
+  {
+    id: "3",
+    title: "Wide rows: 1,000 rows x 10 mixed columns, decoded",
+    unit: "rows/s",
+    higherIsBetter: true,
+    groups: perEngine(queryContenders),
+    rounds: (s) => s.rounds,
+  },
+  {
+    id: "4",
+    title: "Short transactions (BEGIN/SELECT/UPDATE/COMMIT), 64 callers, pool of 4",
+    unit: "tx/s",
+    higherIsBetter: true,
+    groups: perEngine(queryContenders),
+    rounds: (s) => s.rounds,
+  },
   {
     id: "5",
     title: "Bulk insert of 1,000,000 rows x 5 mixed columns",

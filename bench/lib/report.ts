@@ -6,7 +6,16 @@ import { cellSummary, extraMedian, type Cell, type Results } from "./results.js"
 import { fmt, speedRatio } from "./stats.js";
 import { barChart, lineChart, type Line } from "./svg.js";
 
-const EXTRA_LABELS: Record<string, string> = { p50Ms: "p50 ms", p99Ms: "p99 ms", peakRssGrowthMiB: "peak RSS growth MiB", usPerOp: "µs/op", msPerQuery: "ms/query", seconds: "s", cpuUsPerOp: "client CPU µs/op", cpuUsPerRow: "client CPU µs/row" };
+const EXTRA_LABELS: Record<string, string> = {
+  p50Ms: "p50 ms",
+  p99Ms: "p99 ms",
+  peakRssGrowthMiB: "peak RSS growth MiB",
+  usPerOp: "µs/op",
+  msPerQuery: "ms/query",
+  seconds: "s",
+  cpuUsPerOp: "client CPU µs/op",
+  cpuUsPerRow: "client CPU µs/row",
+};
 
 function polysqlNames(cells: Cell[]): string[] {
   return [...new Set(cells.filter((c) => c.contender.startsWith("polysql")).map((c) => c.contender))];
@@ -38,7 +47,9 @@ export function tables(results: Results): string {
         return Number.isFinite(r) ? `**${r.toFixed(2)}x**` : "—";
       });
       const ex = extras.map((e) => fmt(extraMedian(c, e)));
-      out.push(`| ${c.group} | ${c.contender} | ${med} | ${Number.isFinite(s.spread) ? `±${(s.spread * 100).toFixed(1)}%` : "—"} | ${s.n} | ${[...ex, ...ratios].join(" | ")} |`);
+      out.push(
+        `| ${c.group} | ${c.contender} | ${med} | ${Number.isFinite(s.spread) ? `±${(s.spread * 100).toFixed(1)}%` : "—"} | ${s.n} | ${[...ex, ...ratios].join(" | ")} |`,
+      );
     }
     out.push("");
   }
@@ -46,7 +57,9 @@ export function tables(results: Results): string {
 }
 
 export function goalsTable(results: Results): string {
-  const rows = evaluateGoals(results.cells).map((g) => `| ${g.goal} | ${g.target} | ${g.actual} | ${g.met === undefined ? "not measured" : g.met ? "met" : "**missed**"} |`);
+  const rows = evaluateGoals(results.cells).map(
+    (g) => `| ${g.goal} | ${g.target} | ${g.actual} | ${g.met === undefined ? "not measured" : g.met ? "met" : "**missed**"} |`,
+  );
   return ["| goal | target | actual | status |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
@@ -56,7 +69,9 @@ export function machineText(results: Results): string {
     `- CPU: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.platform}`,
     `- Node ${m.node}; load average at start ${m.loadAverage.join(" / ")}; polysql under test: ${results.source}`,
     `- Engines: ${Object.values(m.engines).join("; ")}`,
-    `- Packages: ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+    `- Packages: ${Object.entries(m.packages)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
   ].join("\n");
 }
 
@@ -92,7 +107,11 @@ export function writeCharts(results: Results, dir: string): string[] {
   }
   for (const engine of groups("growth")) {
     const cells = results.cells.filter((c) => c.scenario === "growth" && c.group === engine && c.series);
-    const lines: Line[] = cells.map((c) => ({ name: c.contender, color: c.contender === "polysql" ? "#d62728" : undefined, points: c.series!.map((p) => ({ x: p.x, y: p.rowsPerSec })) }));
+    const lines: Line[] = cells.map((c) => ({
+      name: c.contender,
+      color: c.contender === "polysql" ? "#d62728" : undefined,
+      points: c.series!.map((p) => ({ x: p.x, y: p.rowsPerSec })),
+    }));
     write(`growth-${engine}.svg`, lineChart(`Bulk insert throughput, ${engine}`, "rows per batch", "rows/s", lines, true));
   }
   return files;

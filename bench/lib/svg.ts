@@ -99,11 +99,15 @@ export function lineChart(title: string, xLabel: string, yLabel: string, lines: 
     parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${line.dashed ? ` stroke-dasharray="6 4"` : ""}/>`);
     for (const p of ok) parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="3" fill="${color}"/>`);
     const ly = m.t + 10 + i * 18;
-    parts.push(`<line x1="${m.l + pw + 12}" x2="${m.l + pw + 36}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${line.dashed ? ` stroke-dasharray="6 4"` : ""}/>`);
+    parts.push(
+      `<line x1="${m.l + pw + 12}" x2="${m.l + pw + 36}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${line.dashed ? ` stroke-dasharray="6 4"` : ""}/>`,
+    );
     parts.push(`<text x="${m.l + pw + 40}" y="${ly + 4}" font-size="11" fill="#222">${esc(line.name)}</text>`);
   });
   parts.push(`<text x="${m.l + pw / 2}" y="${height - 8}" font-size="12" text-anchor="middle" fill="#333">${esc(xLabel)} (log scale)</text>`);
-  parts.push(`<text x="14" y="${m.t + ph / 2}" font-size="12" text-anchor="middle" fill="#333" transform="rotate(-90 14 ${m.t + ph / 2})">${esc(yLabel)}${logY ? " (log)" : ""}</text>`);
+  parts.push(
+    `<text x="14" y="${m.t + ph / 2}" font-size="12" text-anchor="middle" fill="#333" transform="rotate(-90 14 ${m.t + ph / 2})">${esc(yLabel)}${logY ? " (log)" : ""}</text>`,
+  );
   return svg(width, height, `<text x="8" y="22" font-size="15" font-weight="700" fill="#111">${esc(title)}</text>${parts.join("")}`);
 }
 

@@ -45,13 +45,27 @@ export const URLS: Record<Engine, string> = {
 /** MariaDB/MySQL connection settings from the URL, for the drivers that take an object. */
 export function mysqlConfig(): { host: string; port: number; user: string; password: string; database: string } {
   const u = new URL(URLS.mysql);
-  return { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1) };
+  return {
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1),
+  };
 }
 
 export const SQL = {
-  lookup: { named: "SELECT * FROM bench_items WHERE id = :id", dollar: "SELECT * FROM bench_items WHERE id = $1", question: "SELECT * FROM bench_items WHERE id = ?" },
+  lookup: {
+    named: "SELECT * FROM bench_items WHERE id = :id",
+    dollar: "SELECT * FROM bench_items WHERE id = $1",
+    question: "SELECT * FROM bench_items WHERE id = ?",
+  },
   wide: "SELECT * FROM bench_items WHERE id <= 1000 ORDER BY id",
-  balance: { named: "SELECT balance FROM bench_accounts WHERE id = :id", dollar: "SELECT balance FROM bench_accounts WHERE id = $1", question: "SELECT balance FROM bench_accounts WHERE id = ?" },
+  balance: {
+    named: "SELECT balance FROM bench_accounts WHERE id = :id",
+    dollar: "SELECT balance FROM bench_accounts WHERE id = $1",
+    question: "SELECT balance FROM bench_accounts WHERE id = ?",
+  },
   credit: {
     named: "UPDATE bench_accounts SET balance = balance + 1 WHERE id = :id",
     dollar: "UPDATE bench_accounts SET balance = balance + 1 WHERE id = $1",

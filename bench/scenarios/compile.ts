@@ -10,7 +10,18 @@ const TEXT =
   " AND total > :min AND total < :max AND region = :region AND channel = :channel AND currency = :currency AND priority = :priority";
 
 function params(i: number) {
-  return { customer: i, status: "open", from: "2024-01-01", to: "2024-02-01", min: 10, max: 1000, region: "eu", channel: "web", currency: "EUR", priority: i & 3 };
+  return {
+    customer: i,
+    status: "open",
+    from: "2024-01-01",
+    to: "2024-02-01",
+    min: 10,
+    max: 1000,
+    region: "eu",
+    channel: "web",
+    currency: "EUR",
+    priority: i & 3,
+  };
 }
 
 /** Built before the clock starts, so object creation is not counted as compilation. */
@@ -37,7 +48,11 @@ async function compiler(contender: string, texts: string[]): Promise<(i: number)
       };
     case "knex raw": {
       const k = knexClient();
-      return (i) => k.raw(TEXT, PARAMS[i & 1023]).toSQL().toNative();
+      return (i) =>
+        k
+          .raw(TEXT, PARAMS[i & 1023])
+          .toSQL()
+          .toNative();
     }
     case "knex builder": {
       const k = knexClient();

@@ -31,7 +31,12 @@ async function makePool(contender: string, max: number): Promise<Cycle> {
     }
     case "tarn": {
       const pool = new TarnPool<Fake>({ create: async () => create(), destroy: () => undefined, min: 0, max });
-      return { acquire: () => pool.acquire().promise, release: (r) => void pool.release(r as Fake), resource: (r) => r as Fake, close: async () => void (await pool.destroy()) };
+      return {
+        acquire: () => pool.acquire().promise,
+        release: (r) => void pool.release(r as Fake),
+        resource: (r) => r as Fake,
+        close: async () => void (await pool.destroy()),
+      };
     }
     case "generic-pool": {
       const pool = genericPool.createPool<Fake>({ create: async () => create(), destroy: async () => undefined }, { max, min: 0 });

@@ -30,8 +30,15 @@ export function backendsCommand(json: boolean, io: CliIo): number {
       name: b.name,
       schemes: b.schemes.join(", "),
       version: b.version,
-      capabilities: Object.keys(b.capabilities).filter((c) => b.capabilities[c]).join(", "),
-      installed: b.installed ? "yes" : `no (npm install ${b.drivers.filter((d) => !d.installed).map((d) => d.package).join(" ")})`,
+      capabilities: Object.keys(b.capabilities)
+        .filter((c) => b.capabilities[c])
+        .join(", "),
+      installed: b.installed
+        ? "yes"
+        : `no (npm install ${b.drivers
+            .filter((d) => !d.installed)
+            .map((d) => d.package)
+            .join(" ")})`,
     }));
     io.stdout.write(formatTable(rows));
   }

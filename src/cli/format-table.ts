@@ -17,6 +17,10 @@ export function formatTable(rows: readonly Record<string, unknown>[], columns = 
   if (columns.length === 0) return "";
   const cells = rows.map((r) => columns.map((c) => formatCell(r[c]).replace(/\s*\n\s*/g, " ")));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join(" | ").trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]))
+      .join(" | ")
+      .trimEnd();
   return [line(columns), widths.map((w) => "-".repeat(w)).join("-+-"), ...cells.map(line)].join("\n") + "\n";
 }

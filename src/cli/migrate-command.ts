@@ -24,7 +24,14 @@ export async function migrateCommand(sub: string, db: Database, dir: string, fla
       const result = await status(db, { dir, allowOutOfOrder: flags.allowOutOfOrder });
       if (flags.json) io.stdout.write(toJson(result) + "\n");
       else {
-        const rows = result.migrations.map((m) => ({ version: m.version, description: m.description, state: m.state, applied_at: m.appliedAt ?? "", ms: m.durationMs ?? "", undo: m.undoable ? "yes" : "no" }));
+        const rows = result.migrations.map((m) => ({
+          version: m.version,
+          description: m.description,
+          state: m.state,
+          applied_at: m.appliedAt ?? "",
+          ms: m.durationMs ?? "",
+          undo: m.undoable ? "yes" : "no",
+        }));
         io.stdout.write(rows.length === 0 ? `No migrations in ${dir}\n` : formatTable(rows));
         for (const p of result.problems) io.stderr.write(`polysql: ${p.message}\n`);
       }

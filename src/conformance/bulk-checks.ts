@@ -5,7 +5,11 @@ import { createTable } from "./fixtures.js";
 const area = "bulk";
 
 function scores(ctx: Parameters<ConformanceCheck["run"]>[0]): Promise<string> {
-  return createTable(ctx, "scores", `id ${ctx.type("INTEGER")} PRIMARY KEY, name ${ctx.type("VARCHAR")}(20) NOT NULL, score ${ctx.type("INTEGER")}, flag ${ctx.type("BOOLEAN")}`);
+  return createTable(
+    ctx,
+    "scores",
+    `id ${ctx.type("INTEGER")} PRIMARY KEY, name ${ctx.type("VARCHAR")}(20) NOT NULL, score ${ctx.type("INTEGER")}, flag ${ctx.type("BOOLEAN")}`,
+  );
 }
 
 function rows(count: number, from = 1) {
@@ -22,8 +26,16 @@ export const BULK_CHECKS: ConformanceCheck[] = [
       const input = rows(5_000);
       expectEqual(await ctx.db.insertMany(t, input), 5_000, "insertMany's count");
       expectEqual(await ctx.db.value(`SELECT count(*) FROM ${t}`), 5_000, "rows in the table");
-      expectEqual(Number(await ctx.db.value(`SELECT sum(score) FROM ${t}`)), input.reduce((s, r) => s + r.score, 0), "sum of score");
-      expectEqual(await ctx.db.all(`SELECT id, name, score, flag FROM ${t} WHERE id IN (1, 2500, 5000) ORDER BY id`), [input[0], input[2499], input[4999]], "sample rows");
+      expectEqual(
+        Number(await ctx.db.value(`SELECT sum(score) FROM ${t}`)),
+        input.reduce((s, r) => s + r.score, 0),
+        "sum of score",
+      );
+      expectEqual(
+        await ctx.db.all(`SELECT id, name, score, flag FROM ${t} WHERE id IN (1, 2500, 5000) ORDER BY id`),
+        [input[0], input[2499], input[4999]],
+        "sample rows",
+      );
     },
   },
   {

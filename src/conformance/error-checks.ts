@@ -18,12 +18,21 @@ async function family(ctx: CheckContext, db?: Database): Promise<{ parent: strin
     `id ${int} PRIMARY KEY, email ${ctx.type("VARCHAR")}(5) NOT NULL, qty ${int}, CONSTRAINT cf_parent_email_unique UNIQUE (email), CONSTRAINT cf_parent_qty_positive CHECK (qty > 0)`,
     db,
   );
-  await createTable(ctx, "child", `id ${int} PRIMARY KEY, parent_id ${int} NOT NULL, CONSTRAINT cf_child_parent_fk FOREIGN KEY (parent_id) REFERENCES ${parent} (id)`, db);
+  await createTable(
+    ctx,
+    "child",
+    `id ${int} PRIMARY KEY, parent_id ${int} NOT NULL, CONSTRAINT cf_child_parent_fk FOREIGN KEY (parent_id) REFERENCES ${parent} (id)`,
+    db,
+  );
   await (db ?? ctx.db).execute(`INSERT INTO ${parent} (id, email, qty) VALUES (1, 'a@x', 1), (2, 'b@x', 2)`);
   return { parent, child };
 }
 
-function constraintCheck(name: string, code: "unique_violation" | "foreign_key_violation" | "not_null_violation" | "check_violation", statement: (t: { parent: string; child: string }) => string): ConformanceCheck {
+function constraintCheck(
+  name: string,
+  code: "unique_violation" | "foreign_key_violation" | "not_null_violation" | "check_violation",
+  statement: (t: { parent: string; child: string }) => string,
+): ConformanceCheck {
   return {
     area,
     name,
@@ -39,9 +48,17 @@ function constraintCheck(name: string, code: "unique_violation" | "foreign_key_v
 
 /** The error taxonomy: the codes the backend's capabilities say it can produce, with their details. */
 export const ERROR_CHECKS: ConformanceCheck[] = [
-  constraintCheck("a duplicate key is a unique_violation (ConstraintError, not transient)", "unique_violation", (t) => `INSERT INTO ${t.parent} (id, email, qty) VALUES (3, 'a@x', 1)`),
+  constraintCheck(
+    "a duplicate key is a unique_violation (ConstraintError, not transient)",
+    "unique_violation",
+    (t) => `INSERT INTO ${t.parent} (id, email, qty) VALUES (3, 'a@x', 1)`,
+  ),
   constraintCheck("a missing parent is a foreign_key_violation", "foreign_key_violation", (t) => `INSERT INTO ${t.child} (id, parent_id) VALUES (1, 999)`),
-  constraintCheck("NULL in a NOT NULL column is a not_null_violation naming the column", "not_null_violation", (t) => `INSERT INTO ${t.parent} (id, email, qty) VALUES (4, :v, 1)`),
+  constraintCheck(
+    "NULL in a NOT NULL column is a not_null_violation naming the column",
+    "not_null_violation",
+    (t) => `INSERT INTO ${t.parent} (id, email, qty) VALUES (4, :v, 1)`,
+  ),
   constraintCheck("a failed CHECK is a check_violation", "check_violation", (t) => `INSERT INTO ${t.parent} (id, email, qty) VALUES (5, 'c@x', -1)`),
   {
     area,
@@ -60,8 +77,16 @@ export const ERROR_CHECKS: ConformanceCheck[] = [
     requires: ["strictTypes"],
     async run(ctx) {
       const { parent } = await family(ctx);
-      await expectCode(ctx.db.execute(`INSERT INTO ${parent} (id, email, qty) VALUES (6, 'd@x', :q)`, { q: "abc" }), "data_exception", "text into an INTEGER column");
-      await expectCode(ctx.db.execute(`INSERT INTO ${parent} (id, email, qty) VALUES (7, :e, 1)`, { e: "far too long" }), "data_exception", "12 characters into VARCHAR(5)");
+      await expectCode(
+        ctx.db.execute(`INSERT INTO ${parent} (id, email, qty) VALUES (6, 'd@x', :q)`, { q: "abc" }),
+        "data_exception",
+        "text into an INTEGER column",
+      );
+      await expectCode(
+        ctx.db.execute(`INSERT INTO ${parent} (id, email, qty) VALUES (7, :e, 1)`, { e: "far too long" }),
+        "data_exception",
+        "12 characters into VARCHAR(5)",
+      );
     },
   },
   {

@@ -27,7 +27,9 @@ export async function expectCode(promise: Promise<unknown> | (() => Promise<unkn
     await (typeof promise === "function" ? promise() : promise);
   } catch (err) {
     if (!(err instanceof PolysqlError)) {
-      throw new ConformanceFailure(`${what}: expected a PolysqlError with code "${code}", got ${describeError(err)} (the backend's mapError did not translate it)`);
+      throw new ConformanceFailure(
+        `${what}: expected a PolysqlError with code "${code}", got ${describeError(err)} (the backend's mapError did not translate it)`,
+      );
     }
     if (err.code !== code) throw new ConformanceFailure(`${what}: expected error code "${code}", got "${err.code}": ${err.message}`);
     return err;

@@ -11,7 +11,12 @@ export async function createTable(ctx: CheckContext, name: string, columns: stri
 
 /** The people table most query checks read: four rows, ids 1 to 4. */
 export async function people(ctx: CheckContext, db: Database = ctx.db): Promise<string> {
-  const table = await createTable(ctx, "people", `id ${ctx.type("INTEGER")} PRIMARY KEY, name ${ctx.type("VARCHAR")}(40) NOT NULL, age ${ctx.type("INTEGER")}`, db);
+  const table = await createTable(
+    ctx,
+    "people",
+    `id ${ctx.type("INTEGER")} PRIMARY KEY, name ${ctx.type("VARCHAR")}(40) NOT NULL, age ${ctx.type("INTEGER")}`,
+    db,
+  );
   await db.execute(`INSERT INTO ${table} (id, name, age) VALUES (1, 'Ada', 36), (2, 'Grace', 45), (3, 'Linus', 17), (4, 'Edsger', 72)`);
   return table;
 }

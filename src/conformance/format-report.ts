@@ -8,7 +8,9 @@ import type { ConformanceReport } from "./conformance-check.js";
  */
 export function formatReport(report: ConformanceReport, options: { verbose?: boolean } = {}): string {
   const { pass, fail, skip, total } = report.totals;
-  const lines = [`${report.ok ? "PASS" : "FAIL"} ${report.backend} ${report.version} (${report.url}): ${pass} passed, ${fail} failed, ${skip} skipped of ${total} in ${report.durationMs} ms`];
+  const lines = [
+    `${report.ok ? "PASS" : "FAIL"} ${report.backend} ${report.version} (${report.url}): ${pass} passed, ${fail} failed, ${skip} skipped of ${total} in ${report.durationMs} ms`,
+  ];
   for (const status of ["fail", "skip", ...(options.verbose ? ["pass"] : [])] as const) {
     for (const check of report.checks.filter((c) => c.status === status)) {
       const detail = check.error ?? check.reason;

@@ -15,7 +15,11 @@ export const INTROSPECTION_CHECKS: ConformanceCheck[] = [
       const tables = await ctx.db.tables();
       ensure(tables.includes(a) && tables.includes(b), `tables() must include ${a} and ${b}, got ${JSON.stringify(tables)}`);
       expectEqual(tables.indexOf(a) < tables.indexOf(b), true, `${a} listed before ${b}`);
-      expectEqual(tables, [...tables].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)), "tables() order");
+      expectEqual(
+        tables,
+        [...tables].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)),
+        "tables() order",
+      );
       const system = tables.filter((name) => /^(?:sqlite_|pg_|information_schema|mysql\.)/.test(name));
       expectEqual(system, [], "system tables in tables()");
     },
@@ -41,8 +45,16 @@ export const INTROSPECTION_CHECKS: ConformanceCheck[] = [
         `id ${ctx.type("INTEGER")} PRIMARY KEY, name ${ctx.type("VARCHAR")}(40) NOT NULL, note ${ctx.type("TEXT")}, score ${ctx.type("INTEGER")} DEFAULT 7, at ${ctx.type("TIMESTAMP")}`,
       );
       const columns = await ctx.db.columns(t);
-      expectEqual(columns.map((c) => c.name), ["id", "name", "note", "score", "at"], "column names");
-      expectEqual(columns.map((c) => c.nullable), [false, false, true, true, true], "nullable flags");
+      expectEqual(
+        columns.map((c) => c.name),
+        ["id", "name", "note", "score", "at"],
+        "column names",
+      );
+      expectEqual(
+        columns.map((c) => c.nullable),
+        [false, false, true, true, true],
+        "nullable flags",
+      );
       for (const c of columns) ensure(typeof c.type === "string" && c.type !== "", `column ${c.name} has no type: ${JSON.stringify(c.type)}`);
       ensure(/char/i.test(columns[1].type), `the VARCHAR(40) column's type should mention "char", got ${JSON.stringify(columns[1].type)}`);
       ensure(columns[3].default !== undefined && /7/.test(columns[3].default), `score's default should be 7, got ${JSON.stringify(columns[3].default)}`);

@@ -56,7 +56,11 @@ export const POOL_CHECKS: ConformanceCheck[] = [
           peak = Math.max(peak, db.metrics().total);
           return db.value<number>(`SELECT id FROM ${t} WHERE id = :id`, { id: i });
         });
-        expectEqual(await Promise.all(calls), Array.from({ length: 40 }, (_, i) => i), "each caller's own row");
+        expectEqual(
+          await Promise.all(calls),
+          Array.from({ length: 40 }, (_, i) => i),
+          "each caller's own row",
+        );
         ensure(peak <= max, `the pool opened ${peak} connections; max is ${max}`);
         expectEqual(db.metrics().active, 0, "connections in use afterwards");
       });
@@ -69,7 +73,10 @@ export const POOL_CHECKS: ConformanceCheck[] = [
       const report = await ctx.db.health();
       expectEqual(report.ok, true, `health().ok (error: ${report.error?.code ?? "none"} ${report.error?.message ?? ""})`);
       expectEqual(report.engine, ctx.backend.name, "health().engine");
-      ensure(typeof report.serverVersion === "string" && report.serverVersion !== "", `health().serverVersion must be a non-empty string, got ${JSON.stringify(report.serverVersion)}`);
+      ensure(
+        typeof report.serverVersion === "string" && report.serverVersion !== "",
+        `health().serverVersion must be a non-empty string, got ${JSON.stringify(report.serverVersion)}`,
+      );
     },
   },
   {

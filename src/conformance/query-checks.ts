@@ -23,7 +23,11 @@ export const QUERY_CHECKS: ConformanceCheck[] = [
     name: "? placeholders bind from an array in order",
     async run(ctx) {
       const t = await people(ctx);
-      expectEqual(await ctx.db.all(`SELECT name FROM ${t} WHERE age > ? AND name <> ? ORDER BY id`, [20, "Grace"]), [{ name: "Ada" }, { name: "Edsger" }], "all() with ?");
+      expectEqual(
+        await ctx.db.all(`SELECT name FROM ${t} WHERE age > ? AND name <> ? ORDER BY id`, [20, "Grace"]),
+        [{ name: "Ada" }, { name: "Edsger" }],
+        "all() with ?",
+      );
     },
   },
   {
@@ -52,7 +56,11 @@ export const QUERY_CHECKS: ConformanceCheck[] = [
     name: "an array bound to IN (:ids) expands; an empty one is an invalid_parameter error",
     async run(ctx) {
       const t = await people(ctx);
-      expectEqual(await ctx.db.all(`SELECT name FROM ${t} WHERE age IN (:ages) ORDER BY id`, { ages: [17, 72] }), [{ name: "Linus" }, { name: "Edsger" }], "IN (:ages)");
+      expectEqual(
+        await ctx.db.all(`SELECT name FROM ${t} WHERE age IN (:ages) ORDER BY id`, { ages: [17, 72] }),
+        [{ name: "Linus" }, { name: "Edsger" }],
+        "IN (:ages)",
+      );
       expectEqual(await ctx.db.all(`SELECT name FROM ${t} WHERE id IN (?) ORDER BY id`, [[2]]), [{ name: "Grace" }], "IN (?) with one item");
       await expectCode(ctx.db.all(`SELECT 1 FROM ${t} WHERE age IN (:ages)`, { ages: [] }), "invalid_parameter", "IN with an empty array");
     },

@@ -18,6 +18,7 @@ export interface ConformanceOptions {
    * The backend to test: a definition (registered for the run when it is not already,
    * and removed after) or a registered name. Default: the backend serving the URL's scheme.
    */
+  // biome-ignore lint/suspicious/noExplicitAny: a backend of any config type is accepted; the kit never reads its config
   backend?: BackendDefinition<any> | string;
   /** Run only these areas (e.g. `"values"`) or checks (by name). */
   only?: readonly string[];

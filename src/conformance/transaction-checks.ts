@@ -150,7 +150,11 @@ export const TRANSACTION_CHECKS: ConformanceCheck[] = [
       for (const isolation of ["read uncommitted", "read committed", "repeatable read", "serializable"] as const) {
         await ctx.db.transaction((tx) => tx.value(`SELECT count(*) FROM ${t}`), { isolation });
       }
-      await expectCode(ctx.db.transaction(async () => 1, { isolation: "chaos" as never }), "config_error", "an unknown isolation level");
+      await expectCode(
+        ctx.db.transaction(async () => 1, { isolation: "chaos" as never }),
+        "config_error",
+        "an unknown isolation level",
+      );
     },
   },
   {

@@ -29,7 +29,8 @@ function columnsOf(row: object, what: string): string[] {
     throw new ParameterError("invalid_parameter", `${what} must be a plain object of column values`);
   }
   const cols = Object.keys(row);
-  for (const c of cols) if ((row as Row)[c] === undefined) throw new ParameterError("missing_parameter", `${what}: column "${c}" is undefined; use null for NULL`);
+  for (const c of cols)
+    if ((row as Row)[c] === undefined) throw new ParameterError("missing_parameter", `${what}: column "${c}" is undefined; use null for NULL`);
   return cols;
 }
 
@@ -101,7 +102,9 @@ export async function get(r: Runner, table: string, target: unknown, options: Ke
 /** `key = value`, or the where object's equalities, for messages. */
 export function describe(target: unknown, key: string): string {
   if (target !== null && typeof target === "object" && !Array.isArray(target)) {
-    return Object.entries(target).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(" AND ");
+    return Object.entries(target)
+      .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+      .join(" AND ");
   }
   return `${key} = ${JSON.stringify(typeof target === "bigint" ? target.toString() : target)}`;
 }

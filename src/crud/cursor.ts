@@ -3,7 +3,13 @@ import { ParameterError } from "../errors.js";
 /** Encodes the order-column values of a page's last row as an opaque, URL-safe cursor. Dates and bigints survive. */
 export function encodeCursor(values: unknown[]): string {
   const tagged = values.map((v) =>
-    v instanceof Date ? { $date: v.toISOString() } : typeof v === "bigint" ? { $bigint: v.toString() } : Buffer.isBuffer(v) ? { $bytes: v.toString("base64") } : v,
+    v instanceof Date
+      ? { $date: v.toISOString() }
+      : typeof v === "bigint"
+        ? { $bigint: v.toString() }
+        : Buffer.isBuffer(v)
+          ? { $bytes: v.toString("base64") }
+          : v,
   );
   return Buffer.from(JSON.stringify(tagged)).toString("base64url");
 }

@@ -68,7 +68,9 @@ async function run(db: Database): Promise<void> {
 
   step("pool metrics and health");
   const { acquired, created, total, idle, acquireWaitMs, circuit } = db.metrics();
-  console.log(`  pool: total=${total} idle=${idle} acquired=${acquired} created=${created} wait p50=${acquireWaitMs.p50}ms p99=${acquireWaitMs.p99}ms circuit=${circuit}`);
+  console.log(
+    `  pool: total=${total} idle=${idle} acquired=${acquired} created=${created} wait p50=${acquireWaitMs.p50}ms p99=${acquireWaitMs.p99}ms circuit=${circuit}`,
+  );
   const health = await db.health();
   console.log(`  health: ok=${health.ok} ${health.engine} ${health.serverVersion} in ${health.latencyMs} ms`);
 }

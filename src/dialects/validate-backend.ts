@@ -15,10 +15,13 @@ function expect(problems: Problems, owner: Members, path: string, key: string, k
   const value = owner[key];
   if (value === undefined && optional) return;
   const ok =
-    kind === "string" ? typeof value === "string" && value !== ""
-    : kind === "function" ? typeof value === "function"
-    : kind === "count" ? Number.isInteger(value) && (value as number) >= 1
-    : Array.isArray(value) && value.every((v) => typeof v === "string");
+    kind === "string"
+      ? typeof value === "string" && value !== ""
+      : kind === "function"
+        ? typeof value === "function"
+        : kind === "count"
+          ? Number.isInteger(value) && (value as number) >= 1
+          : Array.isArray(value) && value.every((v) => typeof v === "string");
   if (ok) return;
   const wanted = { string: "a non-empty string", function: "a function", count: "a whole number >= 1", strings: "an array of strings" }[kind];
   problems.push(`${value === undefined ? "missing" : "malformed"} "${path}${key}": must be ${wanted}${value === undefined ? "" : `, got ${describe(value)}`}`);
@@ -37,11 +40,13 @@ function checkCapabilities(problems: Problems, capabilities: unknown): void {
   }
   const known = [...REQUIRED_CAPABILITIES, ...OPTIONAL_CAPABILITIES] as readonly string[];
   for (const key of REQUIRED_CAPABILITIES) {
-    if (typeof capabilities[key] !== "boolean") problems.push(`capability "dialect.capabilities.${key}" must be true or false, got ${describe(capabilities[key])}`);
+    if (typeof capabilities[key] !== "boolean")
+      problems.push(`capability "dialect.capabilities.${key}" must be true or false, got ${describe(capabilities[key])}`);
   }
   for (const key of OPTIONAL_CAPABILITIES) {
     const value = capabilities[key];
-    if (Object.hasOwn(capabilities, key) && typeof value !== "boolean") problems.push(`capability "dialect.capabilities.${key}" must be true or false, got ${describe(value)}`);
+    if (Object.hasOwn(capabilities, key) && typeof value !== "boolean")
+      problems.push(`capability "dialect.capabilities.${key}" must be true or false, got ${describe(value)}`);
   }
   // Worded as one problem in a list, like the others here.
   for (const key of unknownKeys(capabilities, known)) problems.push(`unknown capability "dialect.capabilities.${key}" (accepted: ${known.join(", ")})`);

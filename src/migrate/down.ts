@@ -34,7 +34,12 @@ export async function down(db: Database, options: DownOptions = {}): Promise<Mig
           version: m.version,
         });
       }
-      return { m, row, down: m.down, step: { version: m.version, description: m.description, file: m.down.file, direction: "down", durationMs: 0 } as MigrationStep };
+      return {
+        m,
+        row,
+        down: m.down,
+        step: { version: m.version, description: m.description, file: m.down.file, direction: "down", durationMs: 0 } as MigrationStep,
+      };
     });
   };
   try {

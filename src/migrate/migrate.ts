@@ -40,7 +40,11 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
       result.problems = validateHistory(r.migrations, r.history, opts);
       if (result.problems.length > 0) return fail(result, result.problems[0]);
       const pending = selected(pendingMigrations(r.migrations, r.history)).map((m) => ({ m, statements: prepareScript(r.dialect, m.up) }));
-      return runSteps(result, pending.map(({ m, statements }) => ({ step: stepOf(m), run: () => applyUp(r, m, statements) })), opts.onProgress);
+      return runSteps(
+        result,
+        pending.map(({ m, statements }) => ({ step: stepOf(m), run: () => applyUp(r, m, statements) })),
+        opts.onProgress,
+      );
     });
   } catch (err) {
     return fail(result, err);

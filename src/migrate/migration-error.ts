@@ -4,16 +4,7 @@ import { PolysqlError, type ErrorDetails } from "../errors.js";
  * Why a migration run stopped. Validation problems (`changed`, `missing`,
  * `out_of_order`, `failed`, `bad_file`) are found before anything runs.
  */
-export type MigrationProblem =
-  | "changed"
-  | "missing"
-  | "out_of_order"
-  | "failed"
-  | "bad_file"
-  | "statement_failed"
-  | "no_undo"
-  | "lock_timeout"
-  | "no_lock";
+export type MigrationProblem = "changed" | "missing" | "out_of_order" | "failed" | "bad_file" | "statement_failed" | "no_undo" | "lock_timeout" | "no_lock";
 
 /** Problems that mean the files and the history disagree (the CLI's exit code 3). */
 export const VALIDATION_PROBLEMS: ReadonlySet<MigrationProblem> = new Set(["changed", "missing", "out_of_order", "failed", "bad_file"]);

@@ -52,7 +52,9 @@ export async function loadMigrations(dir: string, engine: string): Promise<Migra
   for (const file of names.filter((n) => n.endsWith(".sql")).sort()) {
     const m = NAME.exec(file);
     if (m === null) {
-      throw new MigrationError("bad_file", `${file}: expected a name like V001__create_users.sql, U001__create_users.sql or V001__create_users.postgres.sql`, { file });
+      throw new MigrationError("bad_file", `${file}: expected a name like V001__create_users.sql, U001__create_users.sql or V001__create_users.postgres.sql`, {
+        file,
+      });
     }
     const [, kind, version, description, target] = m;
     // The registry only vouches for other engines' names: this engine's own files never depend on it.

@@ -24,7 +24,10 @@ export async function acquireLock(conn: Connection, lock: MigrationLockSql, time
     if (await tryLock(conn, lock)) return;
     const left = deadline - Date.now();
     if (left <= 0) {
-      throw new MigrationError("lock_timeout", `Another migrator held the migration lock for over ${timeoutMs} ms; try again, or raise lockTimeoutMs / --lock-timeout`);
+      throw new MigrationError(
+        "lock_timeout",
+        `Another migrator held the migration lock for over ${timeoutMs} ms; try again, or raise lockTimeoutMs / --lock-timeout`,
+      );
     }
     await sleep(Math.min(left, 50 + Math.random() * Math.min(500, 50 * 2 ** attempt)));
   }
@@ -63,4 +66,3 @@ export async function withMigrationLock<T>(conn: Connection, dialect: Dialect, t
   await conn.execute(lock.release);
   return result;
 }
-

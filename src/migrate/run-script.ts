@@ -74,11 +74,14 @@ async function runStatements(q: Queryable, run: ScriptRun): Promise<void> {
       await q.execute(sql);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      throw new MigrationError(
-        "statement_failed",
-        `${run.script.file} failed at statement ${i + 1} of ${run.statements.length}: ${message}`,
-        { file: run.script.file, statementIndex: i + 1, sql, engine: run.dialect.name, cause: err, engineCode: err instanceof PolysqlError ? err.engineCode : undefined },
-      );
+      throw new MigrationError("statement_failed", `${run.script.file} failed at statement ${i + 1} of ${run.statements.length}: ${message}`, {
+        file: run.script.file,
+        statementIndex: i + 1,
+        sql,
+        engine: run.dialect.name,
+        cause: err,
+        engineCode: err instanceof PolysqlError ? err.engineCode : undefined,
+      });
     }
   }
 }

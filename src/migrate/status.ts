@@ -58,7 +58,15 @@ export async function status(db: Database, options: MigrationOptions = {}): Prom
   for (const row of history) {
     if (migrations.some((m) => m.key === versionKey(row.version))) continue;
     const state = row.success ? "missing" : "failed";
-    out.push({ version: row.version, description: row.description, file: row.script, state, undoable: false, appliedAt: row.appliedAt, durationMs: row.durationMs });
+    out.push({
+      version: row.version,
+      description: row.description,
+      file: row.script,
+      state,
+      undoable: false,
+      appliedAt: row.appliedAt,
+      durationMs: row.durationMs,
+    });
   }
   out.sort((a, b) => compareVersions(a.version, b.version));
   return { engine: db.engine, migrations: out, problems };

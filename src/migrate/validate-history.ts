@@ -11,7 +11,11 @@ import { compareVersions, versionKey } from "./version.js";
  *
  * @example const problems = validateHistory(migrations, history, { allowOutOfOrder: false });
  */
-export function validateHistory(migrations: readonly Migration[], history: readonly HistoryRow[], options: { allowOutOfOrder?: boolean } = {}): MigrationError[] {
+export function validateHistory(
+  migrations: readonly Migration[],
+  history: readonly HistoryRow[],
+  options: { allowOutOfOrder?: boolean } = {},
+): MigrationError[] {
   const problems: MigrationError[] = [];
   const files = new Map(migrations.map((m) => [m.key, m]));
   const applied = new Set<string>();

@@ -127,7 +127,7 @@ export class Pool<R> {
     this.busy.delete(slot);
     const now = performance.now();
     if (destroy || this.closed || now >= slot.expiresAt) {
-      this.destroySlot(slot);
+      void this.destroySlot(slot);
     } else {
       slot.idleSince = now;
       this.idle.push(slot);
@@ -224,7 +224,7 @@ export class Pool<R> {
 
   private fail(slot: Slot<R>): void {
     this.counters.validationFailures++;
-    this.destroySlot(slot);
+    void this.destroySlot(slot);
     this.pulse();
   }
 
@@ -261,7 +261,12 @@ export class Pool<R> {
   private create(): void {
     this.pendingCreates++;
     const ms = this.options.connectTimeoutMs;
-    const created = withTimeout(this.factory.create(), ms, () => timedOut("Opening a connection", ms), (late) => void this.factory.destroy(late));
+    const created = withTimeout(
+      this.factory.create(),
+      ms,
+      () => timedOut("Opening a connection", ms),
+      (late) => void this.factory.destroy(late),
+    );
     created.then(
       (resource) => {
         this.pendingCreates--;

@@ -44,7 +44,9 @@ export class SessionPool {
     // The driver's own connect deadline (when it has one and none was set) closes the socket of an
     // attempt the pool gave up on; otherwise it lingers against a silent server.
     const connectConfig =
-      backend.configKeys.includes("connectTimeoutMs") && (config as { connectTimeoutMs?: number }).connectTimeoutMs === undefined && options.pool.connectTimeoutMs > 0
+      backend.configKeys.includes("connectTimeoutMs") &&
+      (config as { connectTimeoutMs?: number }).connectTimeoutMs === undefined &&
+      options.pool.connectTimeoutMs > 0
         ? Object.assign(Object.defineProperties({}, Object.getOwnPropertyDescriptors(config)), { connectTimeoutMs: options.pool.connectTimeoutMs })
         : config;
     this.pool = new Pool<Session>(

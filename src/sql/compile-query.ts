@@ -59,10 +59,7 @@ function parseTag(syntax: SqlSyntax, strings: readonly string[]): TagInfo {
   let sql = strings[0];
   for (let i = 0; i + 1 < strings.length; i++) {
     const before = strings[i];
-    inList.push(
-      followsInParen(before, spans[i], spans[i].length - 1, before.length) &&
-        precedesParenClose(strings[i + 1], spans[i + 1], 0, 0),
-    );
+    inList.push(followsInParen(before, spans[i], spans[i].length - 1, before.length) && precedesParenClose(strings[i + 1], spans[i + 1], 0, 0));
     sql += placeholder(syntax.placeholders, i + 1) + strings[i + 1];
   }
   return Object.freeze({ syntaxName: syntax.name, inList: Object.freeze(inList), sql });
@@ -75,10 +72,7 @@ function emitQuery(syntax: SqlSyntax, query: SqlQuery, out: Output): void {
     const value = query.values[i];
     if (inList[i] && Array.isArray(value)) {
       if (value.length === 0) {
-        throw new ParameterError(
-          "invalid_parameter",
-          `Interpolated value #${i + 1} is an empty array: empty IN lists are not allowed`,
-        );
+        throw new ParameterError("invalid_parameter", `Interpolated value #${i + 1} is an empty array: empty IN lists are not allowed`);
       }
       value.forEach((item, n) => {
         if (n > 0) out.sql += ", ";

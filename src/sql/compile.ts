@@ -77,20 +77,14 @@ function bindNamed(syntax: SqlSyntax, template: Template, params: Readonly<Recor
 }
 
 function missingNamed(params: object, name: string, sql: string): ParameterError {
-  const message = Object.hasOwn(params, name)
-    ? `Missing parameter ":${name}": its value is undefined (use null for NULL)`
-    : `Missing parameter ":${name}"`;
+  const message = Object.hasOwn(params, name) ? `Missing parameter ":${name}": its value is undefined (use null for NULL)` : `Missing parameter ":${name}"`;
   return new ParameterError("missing_parameter", message, { sql });
 }
 
 function bindPositional(syntax: SqlSyntax, template: Template, params: readonly unknown[]): CompiledQuery {
   const count = template.slots.length;
   if (count !== params.length) {
-    throw new ParameterError(
-      "invalid_parameter",
-      `The SQL has ${count} "?" placeholder(s) but ${params.length} value(s) were given`,
-      { sql: template.text },
-    );
+    throw new ParameterError("invalid_parameter", `The SQL has ${count} "?" placeholder(s) but ${params.length} value(s) were given`, { sql: template.text });
   }
   const index = params.findIndex((value) => value === undefined);
   if (index >= 0) {
@@ -103,12 +97,7 @@ function bindPositional(syntax: SqlSyntax, template: Template, params: readonly 
 }
 
 /** Slow path: arrays inside `IN (...)` become one placeholder per element. */
-function expand(
-  syntax: SqlSyntax,
-  template: Template,
-  resolved: readonly unknown[],
-  label: (key: string | number) => string,
-): CompiledQuery {
+function expand(syntax: SqlSyntax, template: Template, resolved: readonly unknown[], label: (key: string | number) => string): CompiledQuery {
   const style = syntax.placeholders;
   // `$n` can name one value twice; `?` cannot, so each use binds again.
   const dollar = style === "dollar";
@@ -132,11 +121,7 @@ function expand(
 
 function expandList(items: unknown[], label: string, sql: string, bind: (value: unknown) => string): string {
   if (items.length === 0) {
-    throw new ParameterError(
-      "invalid_parameter",
-      `Parameter ${label} is an empty array: empty IN lists are not allowed`,
-      { sql },
-    );
+    throw new ParameterError("invalid_parameter", `Parameter ${label} is an empty array: empty IN lists are not allowed`, { sql });
   }
   return items
     .map((item, n) => {

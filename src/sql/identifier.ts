@@ -10,10 +10,7 @@ import type { SqlSyntax } from "./syntax.js";
  */
 export function quoteIdentifier(syntax: SqlSyntax, name: string): string {
   if (typeof name !== "string" || name.length === 0 || name.includes("\0")) {
-    throw new ParameterError(
-      "invalid_parameter",
-      `Invalid identifier ${JSON.stringify(name)}: expected a non-empty string without NUL characters`,
-    );
+    throw new ParameterError("invalid_parameter", `Invalid identifier ${JSON.stringify(name)}: expected a non-empty string without NUL characters`);
   }
   const quote = syntax.identifierQuote;
   return quote + name.replaceAll(quote, quote + quote) + quote;

@@ -15,14 +15,7 @@ export interface SqlSpan {
 
 /** True for a character that continues a word: `[A-Za-z0-9_$]` or non-ASCII. */
 export function isWordChar(code: number): boolean {
-  return (
-    (code >= 97 && code <= 122) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 48 && code <= 57) ||
-    code === 95 ||
-    code === 36 ||
-    code >= 128
-  );
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 36 || code >= 128;
 }
 
 /**
@@ -79,9 +72,7 @@ function quotedSpanAt(syntax: SqlSyntax, text: string, i: number): SqlSpan | und
       return syntax.dollarQuotes && !wordBefore(text, i) ? dollarQuote(text, i) : undefined;
     case 69: // E
     case 101: // e
-      return syntax.escapeStrings && next === 39 && !wordBefore(text, i)
-        ? span("string", i, quotedEnd(text, i + 2, 39, true))
-        : undefined;
+      return syntax.escapeStrings && next === 39 && !wordBefore(text, i) ? span("string", i, quotedEnd(text, i + 2, 39, true)) : undefined;
     default:
       return undefined;
   }

@@ -16,7 +16,10 @@ export function bigintDecoder(mode: BigintMode): (value: unknown) => unknown {
     if (typeof v === "number") return v;
     const n = Number(v);
     if (!Number.isSafeInteger(n)) {
-      throw new QueryError("data_exception", `Integer ${String(v)} is beyond 2^53 and would lose precision as a number; connect with { bigint: "bigint" } or "string"`);
+      throw new QueryError(
+        "data_exception",
+        `Integer ${String(v)} is beyond 2^53 and would lose precision as a number; connect with { bigint: "bigint" } or "string"`,
+      );
     }
     return n;
   };

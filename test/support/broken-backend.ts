@@ -1,7 +1,7 @@
 // A deliberately broken backend, written by following docs/plugins.md ("Wrapping an
 // existing backend") with nothing but polysql's public API. It wraps SQLite and gets
 // two things wrong: every engine error maps to "unknown", and booleans come back as 0/1.
-import { type Row } from "../../src/index.js";
+import type { Row } from "../../src/index.js";
 import { backendByName, type BackendDefinition, type DriverConnection } from "../../src/dialects/index.js";
 
 const sqlite = backendByName("sqlite")!;

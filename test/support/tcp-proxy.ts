@@ -90,9 +90,13 @@ export class TcpProxy {
     client.on("close", () => this.drop(pair, false));
     if (this.resetBudget > 0) {
       this.resetBudget--;
-      return this.drop(pair, true);
+      this.drop(pair, true);
+      return;
     }
-    if (this.mode === "reset") return this.drop(pair, true);
+    if (this.mode === "reset") {
+      this.drop(pair, true);
+      return;
+    }
     if (this.mode === "blackhole") {
       client.resume(); // accepted, read and dropped (so its close is seen), never answered
       return;

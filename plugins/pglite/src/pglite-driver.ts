@@ -130,7 +130,7 @@ export async function connectPglite(config: PgliteConfig, values: ValueOptions):
   const dir = config.dataDir === undefined ? undefined : path.resolve(config.dataDir);
   if (dir !== undefined) {
     const existing = openDirs.get(dir);
-    if (existing?.closing) await existing.closing;
+    if (existing?.closing !== undefined) await existing.closing;
     else if (existing) throw new ConfigError(`PGlite database ${config.dataDir} is already open in this process (PGlite allows one instance per directory)`);
   }
   const entry: { closing?: Promise<void> } = {};

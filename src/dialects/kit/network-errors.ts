@@ -16,7 +16,8 @@ const NETWORK_CODES = new Set([
   "ER_GET_CONNECTION_TIMEOUT",
 ]);
 
-const NETWORK_MESSAGES = /Connection terminated|connection (?:is )?closed|Client has encountered a connection error|socket hang up|Connection lost|server closed the connection|timeout expired/i;
+const NETWORK_MESSAGES =
+  /Connection terminated|connection (?:is )?closed|Client has encountered a connection error|socket hang up|Connection lost|server closed the connection|timeout expired/i;
 
 /** A socket write that failed: the statement never reached the server. */
 export function failedWrite(err: unknown): boolean {

@@ -21,7 +21,10 @@ type Rows = unknown[][] & { meta?: FieldInfo[] };
 interface MariadbConnection {
   execute(options: { sql: string; rowsAsArray: true }, values: unknown[]): Promise<Rows | OkPacket>;
   query(options: { sql: string; rowsAsArray: true }, values: unknown[]): Promise<Rows | OkPacket>;
-  queryStream(options: { sql: string; rowsAsArray: true }, values: unknown[]): AsyncIterable<unknown[]> & {
+  queryStream(
+    options: { sql: string; rowsAsArray: true },
+    values: unknown[],
+  ): AsyncIterable<unknown[]> & {
     once(event: "fields", cb: (meta: FieldInfo[]) => void): void;
     destroy(): void;
     /** Discards the rows still to come and resumes the socket (destroy alone leaves it paused). */
@@ -68,7 +71,10 @@ function encode(value: unknown): unknown {
 class MysqlConnection implements DriverConnection {
   private readonly bigint: Decoder;
 
-  constructor(private readonly conn: MariadbConnection, values: ValueOptions) {
+  constructor(
+    private readonly conn: MariadbConnection,
+    values: ValueOptions,
+  ) {
     this.bigint = bigintDecoder(values.bigint);
   }
 
@@ -129,7 +135,10 @@ class MysqlConnection implements DriverConnection {
   async close(): Promise<void> {
     // end() waits for the server; a dead or silent peer gets its socket destroyed instead.
     const ended = await Promise.race([
-      this.conn.end().then(() => true, () => false),
+      this.conn.end().then(
+        () => true,
+        () => false,
+      ),
       new Promise<boolean>((r) => setTimeout(() => r(false), 500).unref()),
     ]);
     if (!ended) this.conn.destroy();
@@ -146,25 +155,26 @@ class MysqlConnection implements DriverConnection {
  */
 export async function connectMysql(config: MysqlConfig, values: ValueOptions): Promise<DriverConnection> {
   const mariadb = loadDriver<MariadbModule>("mariadb", "mysql");
-  const open = (ssl: ConnectionOptions | undefined) => mariadb.createConnection({
-    ssl,
-    host: config.host,
-    port: config.port,
-    user: config.user,
-    password: config.password,
-    database: config.database,
-    connectTimeout: config.connectTimeoutMs ?? 10_000,
-    timezone: "+00:00",
-    dateStrings: true,
-    autoJsonMap: true,
-    checkDuplicate: false,
-    bigIntAsNumber: false,
-    decimalAsNumber: false,
-    insertIdAsNumber: false,
-    logParam: false,
-    permitSetMultiParamEntries: false,
-    charset: "utf8mb4",
-  });
+  const open = (ssl: ConnectionOptions | undefined) =>
+    mariadb.createConnection({
+      ssl,
+      host: config.host,
+      port: config.port,
+      user: config.user,
+      password: config.password,
+      database: config.database,
+      connectTimeout: config.connectTimeoutMs ?? 10_000,
+      timezone: "+00:00",
+      dateStrings: true,
+      autoJsonMap: true,
+      checkDuplicate: false,
+      bigIntAsNumber: false,
+      decimalAsNumber: false,
+      insertIdAsNumber: false,
+      logParam: false,
+      permitSetMultiParamEntries: false,
+      charset: "utf8mb4",
+    });
   const conn = await connectWithTls("mysql", config, mysqlTlsSettings(config), open);
   conn.on("error", () => undefined);
   return new MysqlConnection(conn, values);

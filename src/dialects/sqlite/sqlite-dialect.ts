@@ -102,8 +102,7 @@ export const sqliteDialect: Dialect = {
   // PRAGMA changes connection settings; ATTACH adds a database to the connection.
   sessionState: sessionStatePattern(["PRAGMA", "ATTACH", "DETACH"]),
   // SQLite transactions are always serializable, which satisfies every requested level.
-  begin: (options: TransactionOptions) =>
-    options.readOnly ? ["BEGIN DEFERRED", "PRAGMA query_only = ON"] : ["BEGIN IMMEDIATE"],
+  begin: (options: TransactionOptions) => (options.readOnly ? ["BEGIN DEFERRED", "PRAGMA query_only = ON"] : ["BEGIN IMMEDIATE"]),
   end: (options: TransactionOptions) => (options.readOnly ? ["PRAGMA query_only = OFF"] : []),
   insertDefaults: "DEFAULT VALUES",
   upsertClause: onConflictUpdate,
@@ -113,7 +112,6 @@ export const sqliteDialect: Dialect = {
   introspection: {
     tablesSql: "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
     // An INTEGER PRIMARY KEY is the rowid: never NULL even without NOT NULL.
-    columnsSql:
-      "SELECT name, type, \"notnull\" = 0 AND pk = 0 AS nullable, dflt_value AS default_value FROM pragma_table_info(:table) ORDER BY cid",
+    columnsSql: 'SELECT name, type, "notnull" = 0 AND pk = 0 AS nullable, dflt_value AS default_value FROM pragma_table_info(:table) ORDER BY cid',
   },
 };

@@ -33,7 +33,10 @@ class SqliteConnection implements DriverConnection {
   private readonly statements = new Map<string, { stmt: Statement; columns?: Columns }>();
   private readonly bigint: Decoder;
 
-  constructor(private readonly db: SqliteDatabase, values: ValueOptions) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    values: ValueOptions,
+  ) {
     this.bigint = bigintDecoder(values.bigint);
   }
 
@@ -139,10 +142,11 @@ export async function connectSqlite(config: SqliteConfig, values: ValueOptions):
 function prepareFile(config: SqliteConfig): void {
   if (existsSync(config.filename)) return;
   if (config.mode !== "rwc") {
-    throw new ConnectionError(
-      `SQLite database file ${config.filename} does not exist (mode=${config.mode} opens an existing file only; mode=rwc creates it)`,
-      { phase: "connect", engine: "sqlite", transient: false },
-    );
+    throw new ConnectionError(`SQLite database file ${config.filename} does not exist (mode=${config.mode} opens an existing file only; mode=rwc creates it)`, {
+      phase: "connect",
+      engine: "sqlite",
+      transient: false,
+    });
   }
   try {
     closeSync(openSync(config.filename, "wx", 0o600));

@@ -43,4 +43,3 @@ export function encode(value: unknown): unknown {
   if (value instanceof Date) return formatUtcTimestamp(value);
   return value;
 }
-
