@@ -1,0 +1,34 @@
+import type { ValueOptions } from "../../values/decoders.js";
+import type { Dialect } from "./dialect.js";
+import type { DriverConnection } from "./driver.js";
+
+/**
+ * A backend: what a plugin registers to add an engine. The core provides the
+ * pool, transactions, retries, errors and the public API around it.
+ *
+ * @example
+ * registerBackend({ name: "pglite", schemes: ["pglite"], version: "1.0.0",
+ *   driverPackages: ["@electric-sql/pglite"], dialect, configKeys: ["dataDir"],
+ *   parseUrl: (url) => ({ dataDir: url.pathname }), connect: async (cfg) => openPglite(cfg) });
+ */
+export interface BackendDefinition<Config extends object = Record<string, unknown>> {
+  readonly name: string;
+  /** URL schemes without the colon, e.g. `["postgres", "postgresql"]`. */
+  readonly schemes: readonly string[];
+  readonly version: string;
+  /** npm packages the driver loads; listed by `backends()` with whether they are installed. */
+  readonly driverPackages: readonly string[];
+  readonly dialect: Dialect;
+  /** Keys a caller may pass under `connect({ <backend name>: {...} })`; others are errors. */
+  readonly configKeys: readonly string[];
+  /** Turns a URL into this backend's config; throws ConfigError on a bad one. */
+  parseUrl(url: string): Config;
+  /**
+   * Checks the merged config (from the URL and `connect({ <name>: {...} })`) before
+   * any connection is opened; throws `ConfigError` naming the bad option. Unknown
+   * keys are already rejected by `configKeys`.
+   */
+  validateConfig?(config: Config): void;
+  /** Opens one connection. */
+  connect(config: Config, values: ValueOptions): Promise<DriverConnection>;
+}
