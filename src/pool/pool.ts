@@ -175,10 +175,11 @@ export class Pool<R> {
       if (slot === undefined) break;
       this.handOver(slot);
     }
-    const open = () => this.idle.length + this.busy.size + this.pendingCreates;
-    while (this.waiters.length > this.pendingCreates + this.validating && open() < this.options.max) this.create();
+    while (this.waiters.length > this.pendingCreates + this.validating && this.idle.length + this.busy.size + this.pendingCreates < this.options.max) {
+      this.create();
+    }
     // Only on the reaper's beat, so a server that refuses connections is not retried in a tight loop.
-    if (topUp) while (open() < this.options.min) this.create();
+    if (topUp) while (this.idle.length + this.busy.size + this.pendingCreates < this.options.min) this.create();
   }
 
   /** Pops the most recently used idle slot that is not past its lifetime. */
