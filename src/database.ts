@@ -61,7 +61,7 @@ export class Database extends Queryable {
   }
 
   get dialect(): Dialect {
-    return this.backend.dialect;
+    return this.sessions.dialect;
   }
 
   /** Opens the first connection so a bad URL or password fails at `connect()`. */

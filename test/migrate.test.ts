@@ -40,10 +40,11 @@ INSERT INTO mg_split VALUES (3, 'a');
     statements: 5,
     notes: ["semi;colon", "it's; quoted", "a;x"],
   },
+  // Under the portable session profile (the default): "..." is a name, a backslash is a character.
   mysql: {
     sql: `CREATE TABLE mg_split (id INTEGER PRIMARY KEY, note TEXT);
 # hash comment; here
-INSERT INTO mg_split VALUES (1, 'semi;colon'), (2, "it\\"s; quoted");
+INSERT INTO mg_split ("id", "note") VALUES (1, 'semi;colon'), (2, 'it''s; C:\\');
 CREATE TRIGGER mg_split_trg BEFORE INSERT ON mg_split FOR EACH ROW
 BEGIN
   IF NEW.id > 2 THEN
@@ -54,7 +55,7 @@ END;
 INSERT INTO mg_split VALUES (3, 'a');
 `,
     statements: 4,
-    notes: ["semi;colon", 'it"s; quoted', "a;x"],
+    notes: ["semi;colon", "it's; C:\\", "a;x"],
   },
   sqlite: {
     sql: `CREATE TABLE mg_split (id INTEGER PRIMARY KEY, note TEXT);

@@ -1,16 +1,19 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ParameterError } from "../src/errors.js";
-import { mysqlDialect } from "../src/dialects/mysql/mysql-dialect.js";
+import { mysqlDialect, mysqlNativeDialect } from "../src/dialects/mysql/mysql-dialect.js";
 import { postgresDialect } from "../src/dialects/postgres/postgres-dialect.js";
 import { sqliteDialect } from "../src/dialects/sqlite/sqlite-dialect.js";
 import { compile, quoteIdentifier, scanSql, sql, type SqlQuery, type SqlSyntax } from "../src/sql/index.js";
 
 // The real dialects' syntaxes: the corpus tests exactly what the engines get.
 const postgres: SqlSyntax = postgresDialect.syntax;
+/** MySQL under the portable session profile (the default): ANSI_QUOTES, NO_BACKSLASH_ESCAPES. */
 const mysql: SqlSyntax = mysqlDialect.syntax;
+/** MySQL under the server's own sql_mode (`sqlMode: "native"`). */
+const mysqlNative: SqlSyntax = mysqlNativeDialect.syntax;
 const sqlite: SqlSyntax = sqliteDialect.syntax;
-const syntaxes = [postgres, mysql, sqlite];
+const syntaxes = [postgres, mysql, mysqlNative, sqlite];
 
 type Params = Readonly<Record<string, unknown>> | readonly unknown[] | undefined;
 /** [behaviour, syntax, query, params, expected sql, expected values] */
@@ -153,9 +156,18 @@ const cases: Case[] = [
   ["positional ? inside strings and comments is text", postgres, "SELECT '?', ? /* ? */, $$?$$ -- ?", [1], "SELECT '?', $1 /* ? */, $$?$$ -- ?", [1]],
   // MySQL
   ["a repeated name repeats its value", mysql, "SELECT 1 WHERE a = :a AND b = :a", { a: 1 }, "SELECT 1 WHERE a = ? AND b = ?", [1, 1]],
-  ["MySQL backslash escapes in '' strings", mysql, r`SELECT 'it\'s :x', :a`, { a: 1 }, r`SELECT 'it\'s :x', ?`, [1]],
-  ["MySQL backslash hides the closing quote", mysql, r`SELECT 'C:\', :a`, { a: 1 }, r`SELECT 'C:\', :a`, []],
-  ["MySQL double-quoted strings", mysql, r`SELECT "say \"hi\" :x", "a "" :y", :a`, { a: 1 }, r`SELECT "say \"hi\" :x", "a "" :y", ?`, [1]],
+  ["native MySQL: backslash escapes in '' strings", mysqlNative, r`SELECT 'it\'s :x', :a`, { a: 1 }, r`SELECT 'it\'s :x', ?`, [1]],
+  ["native MySQL: a backslash hides the closing quote", mysqlNative, r`SELECT 'C:\', :a`, { a: 1 }, r`SELECT 'C:\', :a`, []],
+  ["native MySQL: double-quoted strings", mysqlNative, r`SELECT "say \"hi\" :x", "a "" :y", :a`, { a: 1 }, r`SELECT "say \"hi\" :x", "a "" :y", ?`, [1]],
+  ["portable MySQL: a backslash is a character", mysql, r`SELECT 'C:\', :a`, { a: 1 }, r`SELECT 'C:\', ?`, [1]],
+  [
+    "portable MySQL: double quotes are a name that hides :x",
+    mysql,
+    'SELECT "odd:col", "a""b:c" FROM t WHERE id = :id',
+    { id: 1 },
+    'SELECT "odd:col", "a""b:c" FROM t WHERE id = ?',
+    [1],
+  ],
   ["backtick identifiers hide :x", mysql, "SELECT `odd:col`, `a``b:c` FROM t WHERE id = :id", { id: 1 }, "SELECT `odd:col`, `a``b:c` FROM t WHERE id = ?", [1]],
   ["# comments hide :x and ?", mysql, "SELECT :a # :x ?\n, :b", { a: 1, b: 2 }, "SELECT ? # :x ?\n, ?", [1, 2]],
   ["-- comments in MySQL", mysql, "SELECT :a -- :b\n", { a: 1 }, "SELECT ? -- :b\n", [1]],
@@ -203,7 +215,8 @@ const cases: Case[] = [
   ],
   ["tag: fragments nest recursively", mysql, sql`SELECT ${sql`${0} + ${sql`${1} * ${2}`}`}, ${3}`, undefined, "SELECT ? + ? * ?, ?", [0, 1, 2, 3]],
   ["tag: sql.id doubles quote chars", postgres, sql`SELECT * FROM ${sql.id('my"table')}`, undefined, 'SELECT * FROM "my""table"', []],
-  ["tag: sql.id uses backticks on MySQL", mysql, sql`SELECT * FROM ${sql.id("a`b")}`, undefined, "SELECT * FROM `a``b`", []],
+  ["tag: sql.id uses backticks on native MySQL", mysqlNative, sql`SELECT * FROM ${sql.id("a`b")}`, undefined, "SELECT * FROM `a``b`", []],
+  ["tag: sql.id uses double quotes on portable MySQL", mysql, sql`SELECT * FROM ${sql.id("a`b")}`, undefined, 'SELECT * FROM "a`b"', []],
   [
     "tag: sql.id with schema and table",
     sqlite,
@@ -324,7 +337,8 @@ describe("compile: errors", () => {
 describe("identifiers", () => {
   it("quotes and doubles the quote character per syntax", () => {
     assert.equal(quoteIdentifier(postgres, 'a"b'), '"a""b"');
-    assert.equal(quoteIdentifier(mysql, "a`b"), "`a``b`");
+    assert.equal(quoteIdentifier(mysql, 'a"b'), '"a""b"', "the portable MySQL profile has ANSI_QUOTES");
+    assert.equal(quoteIdentifier(mysqlNative, "a`b"), "`a``b`");
     assert.equal(quoteIdentifier(sqlite, "a.b"), '"a.b"', "dotted names are not split");
   });
   it("rejects empty names and NUL", () => {

@@ -1,4 +1,4 @@
-import type { BackendDefinition } from "../dialects/contract/index.js";
+import type { BackendDefinition, Dialect } from "../dialects/contract/index.js";
 import { ConfigError, ConnectionError, PolysqlError } from "../errors.js";
 import { validateBackendConfig } from "../dialects/registry.js";
 import { checkKnownKeys } from "./options.js";
@@ -38,7 +38,7 @@ export interface ResolvedConfig {
  * The config of one new connection: the backend-options function's result merged
  * in (checked like static options), then a `password` function called.
  */
-export async function resolveCredentials(backend: BackendDefinition<object>, base: object): Promise<ResolvedConfig> {
+export async function resolveCredentials(backend: BackendDefinition<object>, base: object, dialect?: Dialect): Promise<ResolvedConfig> {
   const fn = (base as { [OPTIONS_FUNCTION]?: () => unknown })[OPTIONS_FUNCTION];
   const password = (base as { password?: unknown }).password;
   if (fn === undefined && typeof password !== "function") return { config: base, secrets: secretsOf(base) };
@@ -48,6 +48,12 @@ export async function resolveCredentials(backend: BackendDefinition<object>, bas
     if (own === null || typeof own !== "object") throw new ConfigError(`The ${backend.name} options function must return an object`);
     checkKnownKeys(backend.name, own, backend.configKeys, "the options function");
     for (const [key, value] of Object.entries(own)) config[key] = value;
+    // The dialect was chosen once, at connect(): an option that would choose another cannot come from here.
+    if (dialect !== undefined && backend.dialectFor !== undefined && backend.dialectFor(config) !== dialect) {
+      throw new ConfigError(
+        `The ${backend.name} options function returned an option that changes how SQL is read (the dialect, chosen at connect()): pass it in the URL or the options object`,
+      );
+    }
   }
   if (typeof config.password === "function") {
     const value = await call(config.password as () => unknown, `the ${backend.name} password function`, backend.name);

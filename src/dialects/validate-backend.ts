@@ -106,6 +106,7 @@ export function definitionProblems(def: BackendDefinition<object>, taken: (schem
   expect(problems, members, "", "configKeys", "strings");
   for (const fn of ["parseUrl", "connect"]) expect(problems, members, "", fn, "function");
   expect(problems, members, "", "validateConfig", "function", true);
+  expect(problems, members, "", "dialectFor", "function", true);
   checkDialect(problems, def.dialect);
   return problems;
 }

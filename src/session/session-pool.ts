@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { ValueOptions } from "../values/decoders.js";
-import type { BackendDefinition, DriverResult } from "../dialects/contract/index.js";
+import type { BackendDefinition, Dialect, DriverResult } from "../dialects/contract/index.js";
 import { resolveCredentials } from "../config/credentials.js";
 import { PolysqlError, PoolError } from "../errors.js";
 import { CircuitBreaker, type BreakerOptions } from "../pool/circuit-breaker.js";
@@ -31,6 +31,8 @@ const holding = new AsyncLocalStorage<ReadonlySet<SessionPool>>();
 export class SessionPool {
   readonly pool: Pool<Session>;
   readonly breaker: CircuitBreaker;
+  /** The dialect of this database's config (`backend.dialectFor`), fixed for its lifetime. */
+  readonly dialect: Dialect;
   /** The backend's driver answers synchronously (`querySync`): known once a connection exists. */
   private sync = false;
 
@@ -41,6 +43,7 @@ export class SessionPool {
     readonly options: SessionPoolOptions,
   ) {
     this.breaker = new CircuitBreaker(options.breaker);
+    const dialect = (this.dialect = backend.dialectFor?.(config) ?? backend.dialect);
     // The driver's own connect deadline (when it has one and none was set) closes the socket of an
     // attempt the pool gave up on; otherwise it lingers against a silent server.
     const connectConfig =
@@ -55,13 +58,13 @@ export class SessionPool {
           let secrets: string[] = [];
           try {
             // Password and options functions are called for every new connection (rotating tokens).
-            const resolved = await resolveCredentials(backend, connectConfig);
+            const resolved = await resolveCredentials(backend, connectConfig, dialect);
             secrets = resolved.secrets;
-            const session = new Session(await backend.connect(resolved.config, values), backend.dialect, backend.name, options.queryTimeoutMs);
+            const session = new Session(await backend.connect(resolved.config, values), dialect, backend.name, options.queryTimeoutMs);
             this.sync = session.driver.querySync !== undefined;
             return session;
           } catch (err) {
-            throw driverError(backend.dialect, backend.name, err, { connecting: { secrets } });
+            throw driverError(dialect, backend.name, err, { connecting: { secrets } });
           }
         },
         destroy: (s) => s.driver.close(),
@@ -111,7 +114,7 @@ export class SessionPool {
    * also after a transient failure, which the normal path then retries.
    */
   runSync(query: CompiledQuery): DriverResult | undefined {
-    if (!this.sync || this.breaker.state !== "closed" || this.options.queryTimeoutMs > 0 || changesSession(this.backend.dialect, query.sql)) return undefined;
+    if (!this.sync || this.breaker.state !== "closed" || this.options.queryTimeoutMs > 0 || changesSession(this.dialect, query.sql)) return undefined;
     const lease = this.pool.tryAcquire();
     if (lease === undefined) return undefined;
     const session = lease.resource;

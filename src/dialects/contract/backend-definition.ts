@@ -19,6 +19,13 @@ export interface BackendDefinition<Config extends object = Record<string, unknow
   /** npm packages the driver loads; listed by `backends()` with whether they are installed. */
   readonly driverPackages: readonly string[];
   readonly dialect: Dialect;
+  /**
+   * Optional: the dialect for one database's config, when an option changes how the
+   * engine reads SQL (MySQL's `sqlMode` picks the portable or the native lexer). Called
+   * once by `connect()` with the URL's and the options object's config; absent means `dialect`.
+   * Options that choose the dialect cannot come from an options function.
+   */
+  dialectFor?(config: Config): Dialect;
   /** Keys a caller may pass under `connect({ <backend name>: {...} })`; others are errors. */
   readonly configKeys: readonly string[];
   /** Turns a URL into this backend's config; throws ConfigError on a bad one. */

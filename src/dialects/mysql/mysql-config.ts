@@ -13,6 +13,14 @@ const SSL_MODES = {
 } as const;
 export type MysqlSslMode = keyof typeof SSL_MODES;
 
+/**
+ * `portable` (the default): each session's sql_mode adds ANSI_QUOTES, PIPES_AS_CONCAT and
+ * NO_BACKSLASH_ESCAPES, so `"name"`, `||` and a backslash in a string mean what they mean on PostgreSQL and
+ * SQLite. `native`: the server's own sql_mode, for existing MySQL-native SQL.
+ */
+export type MysqlSqlMode = "portable" | "native";
+const SQL_MODES: readonly MysqlSqlMode[] = ["portable", "native"];
+
 /** Settings of a MySQL/MariaDB connection. */
 export interface MysqlConfig {
   host: string;
@@ -30,22 +38,38 @@ export interface MysqlConfig {
   sslCert?: string;
   /** Client private key (file path or PEM text), with `sslCert`. */
   sslKey?: string;
+  /** The session profile: `portable` (default) or `native` (see `MysqlSqlMode`). */
+  sqlMode?: MysqlSqlMode;
 }
 
-export const MYSQL_CONFIG_KEYS = ["host", "port", "user", "password", "database", "connectTimeoutMs", "sslMode", "sslCa", "sslCert", "sslKey"] as const;
+export const MYSQL_CONFIG_KEYS = [
+  "host",
+  "port",
+  "user",
+  "password",
+  "database",
+  "connectTimeoutMs",
+  "sslMode",
+  "sslCa",
+  "sslCert",
+  "sslKey",
+  "sqlMode",
+] as const;
 
 /** URL parameter → config key (`ssl-mode` and `ssl_mode` alike, as MySQL option files accept both). */
-const URL_PARAMS: Record<string, "sslMode" | "sslCa" | "sslCert" | "sslKey"> = {
+const URL_PARAMS: Record<string, "sslMode" | "sslCa" | "sslCert" | "sslKey" | "sqlMode"> = {
   "ssl-mode": "sslMode",
   "ssl-ca": "sslCa",
   "ssl-cert": "sslCert",
   "ssl-key": "sslKey",
+  "sql-mode": "sqlMode",
 };
 
 /**
  * Accepts `mysql://` and `mariadb://` URLs: `mysql://user:password@host:port/database`,
  * with `?connect_timeout=s` and the MySQL client's TLS options
- * `?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ssl/db-ca.pem` (`ssl-cert`, `ssl-key`).
+ * `?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ssl/db-ca.pem` (`ssl-cert`, `ssl-key`), and
+ * `?sql_mode=native` to keep the server's own sql_mode (the default is `portable`).
  */
 export function parseMysqlUrl(url: string): MysqlConfig {
   let parsed: URL;
@@ -69,14 +93,18 @@ export function parseMysqlUrl(url: string): MysqlConfig {
     const option = URL_PARAMS[key.replaceAll("_", "-")];
     if (key === "connect_timeout") config.connectTimeoutMs = Number(value) * 1000;
     else if (option === "sslMode") config.sslMode = value.toUpperCase() as MysqlSslMode;
+    else if (option === "sqlMode") config.sqlMode = value.toLowerCase() as MysqlSqlMode;
     else if (option !== undefined) config[option] = value;
     else throw new ConfigError(unknownOptionMessage("MySQL URL", key, ["connect_timeout", ...Object.keys(URL_PARAMS)]));
   }
   return config;
 }
 
-/** Checks the TLS options and the password before any connection opens. */
+/** Checks the TLS options, the session profile and the password before any connection opens. */
 export function validateMysqlConfig(config: MysqlConfig): void {
+  if (config.sqlMode !== undefined && !SQL_MODES.includes(config.sqlMode)) {
+    throw new ConfigError(`MySQL option "sqlMode" (URL sql_mode) must be one of ${SQL_MODES.join(", ")}, got ${JSON.stringify(config.sqlMode)}`);
+  }
   if (config.sslMode !== undefined && !Object.hasOwn(SSL_MODES, config.sslMode)) {
     throw new ConfigError(`ssl-mode=${config.sslMode} is not one of ${Object.keys(SSL_MODES).join(", ")}`);
   }

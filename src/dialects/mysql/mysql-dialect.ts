@@ -1,4 +1,5 @@
 import type { Dialect, MappedError, TransactionOptions } from "../contract/index.js";
+import type { SqlSyntax } from "../../sql/syntax.js";
 import type { ErrorCode } from "../../errors.js";
 import { sessionStatePattern } from "../kit/session-state.js";
 import { failedWrite, networkErrorCode } from "../kit/network-errors.js";
@@ -49,10 +50,11 @@ const ERRNO: Record<number, ErrorCode> = {
   2013: "connection_failure",
 };
 
+// Names in messages are quoted as the session's sql_mode quotes them: `name`, or "name" under ANSI_QUOTES.
 const PATTERNS: [ErrorCode, RegExp, "constraint" | "column"][] = [
   ["unique_violation", /for key '(?:[^'.]*\.)?([^']+)'/, "constraint"],
-  ["foreign_key_violation", /CONSTRAINT `([^`]+)`/, "constraint"],
-  ["check_violation", /CONSTRAINT `([^`]+)`|constraint '([^']+)'/i, "constraint"],
+  ["foreign_key_violation", /CONSTRAINT [`"]([^`"]+)[`"]/, "constraint"],
+  ["check_violation", /CONSTRAINT [`"]([^`"]+)[`"]|constraint '([^']+)'/i, "constraint"],
   ["not_null_violation", /Column '([^']+)'|Field '([^']+)'/, "column"],
   ["undefined_column", /Unknown column '([^']+)'/, "column"],
 ];
@@ -79,27 +81,36 @@ function mapError(err: unknown): MappedError | undefined {
     const m = c === code ? re.exec(text) : null;
     if (m) mapped[field] = m[1] ?? m[2];
   }
-  const table = /Table '(?:[^'.]*\.)?([^']+)' doesn't exist|for `[^`]*`\.`([^`]+)`/.exec(text);
+  const table = /Table '(?:[^'.]*\.)?([^']+)' doesn't exist|for [`"][^`"]*[`"]\.[`"]([^`"]+)[`"]/.exec(text);
   if (table) mapped.table = table[1] ?? table[2];
   return mapped;
 }
 
-/** MySQL/MariaDB facts: `?` placeholders, backticks, backslash escapes, DDL commits implicitly. */
-export const mysqlDialect: Dialect = {
+/** The server's own sql_mode: backticks quote names, "..." is a string, a backslash escapes. */
+const NATIVE_SYNTAX: SqlSyntax = {
+  name: "mysql-native",
+  placeholders: "question",
+  identifierQuote: "`",
+  backslashEscapes: true,
+  doubleQuotedStrings: true,
+  backtickIdentifiers: true,
+  bracketIdentifiers: false,
+  dollarQuotes: false,
+  escapeStrings: false,
+  hashComments: true,
+  nestedBlockComments: false,
+};
+
+/** The portable profile (ANSI_QUOTES, NO_BACKSLASH_ESCAPES): "..." quotes a name (backticks still do), a backslash is a character. */
+const PORTABLE_SYNTAX: SqlSyntax = { ...NATIVE_SYNTAX, name: "mysql", identifierQuote: '"', backslashEscapes: false, doubleQuotedStrings: false };
+
+/**
+ * MySQL/MariaDB facts under the server's own sql_mode (`connect({ mysql: { sqlMode: "native" } })`):
+ * `?` placeholders, backticks, backslash escapes, DDL commits implicitly.
+ */
+export const mysqlNativeDialect: Dialect = {
   name: "mysql",
-  syntax: {
-    name: "mysql",
-    placeholders: "question",
-    identifierQuote: "`",
-    backslashEscapes: true,
-    doubleQuotedStrings: true,
-    backtickIdentifiers: true,
-    bracketIdentifiers: false,
-    dollarQuotes: false,
-    escapeStrings: false,
-    hashComments: true,
-    nestedBlockComments: false,
-  },
+  syntax: NATIVE_SYNTAX,
   capabilities: {
     returning: false,
     transactionalDdl: false,
@@ -158,3 +169,9 @@ export const mysqlDialect: Dialect = {
       FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = :table ORDER BY ordinal_position`,
   },
 };
+
+/**
+ * MySQL/MariaDB facts under polysql's portable session profile, the default: the same engine,
+ * lexed as the session's sql_mode (ANSI_QUOTES, PIPES_AS_CONCAT, NO_BACKSLASH_ESCAPES) reads it.
+ */
+export const mysqlDialect: Dialect = { ...mysqlNativeDialect, syntax: PORTABLE_SYNTAX };

@@ -5,7 +5,7 @@ import { formatUtcTimestamp } from "../../values/encoders.js";
 import { loadDriver } from "../kit/load-driver.js";
 import { makeRow, type Columns, type Decoder } from "../../values/rows.js";
 import { connectWithTls } from "../kit/tls-connect.js";
-import { mysqlTlsSettings, type MysqlConfig } from "./mysql-config.js";
+import { mysqlTlsSettings, type MysqlConfig, type MysqlSqlMode } from "./mysql-config.js";
 
 /** The subset of the `mariadb` connector this driver uses. */
 interface FieldInfo {
@@ -58,11 +58,16 @@ function decoderFor(field: FieldInfo, bigint: Decoder): Decoder {
 const ER_UNSUPPORTED_PS = 1295;
 
 /**
- * Session settings polysql relies on, re-applied after a reset (the connect option sets them first).
- * A new session's sql_mode also has IGNORE_SPACE (the connector asks for it in the handshake);
- * COM_RESET_CONNECTION drops it, so a reset session would parse `count (*)` differently.
+ * Session settings polysql relies on, run when a connection opens and again after a reset
+ * (COM_RESET_CONNECTION restores the global settings). A new session's sql_mode also has
+ * IGNORE_SPACE (the connector asks for it in the handshake); a reset drops it, so a reset
+ * session would parse `count (*)` differently. The portable profile adds the modes that make
+ * `"name"`, `||` and backslashes in strings mean what they mean on PostgreSQL and SQLite.
  */
-const SESSION_SETUP = "SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@GLOBAL.sql_mode, ''), 'IGNORE_SPACE')";
+function sessionSetup(mode: MysqlSqlMode): string {
+  const modes = mode === "native" ? "'IGNORE_SPACE'" : "'IGNORE_SPACE', 'ANSI_QUOTES', 'PIPES_AS_CONCAT', 'NO_BACKSLASH_ESCAPES'";
+  return `SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@GLOBAL.sql_mode, ''), ${modes})`;
+}
 
 function encode(value: unknown): unknown {
   return value instanceof Date ? formatUtcTimestamp(value) : value;
@@ -74,6 +79,8 @@ class MysqlConnection implements DriverConnection {
   constructor(
     private readonly conn: MariadbConnection,
     values: ValueOptions,
+    /** The session settings statement, re-run after a reset. */
+    private readonly setup: string,
   ) {
     this.bigint = bigintDecoder(values.bigint);
   }
@@ -125,7 +132,7 @@ class MysqlConnection implements DriverConnection {
   async reset(): Promise<void> {
     // COM_RESET_CONNECTION: rollback, temporary tables, user variables, GET_LOCK locks, session variables.
     await this.conn.reset();
-    await this.conn.query({ sql: SESSION_SETUP, rowsAsArray: true }, []);
+    await this.conn.query({ sql: this.setup, rowsAsArray: true }, []);
   }
 
   isAlive(): boolean {
@@ -150,11 +157,13 @@ class MysqlConnection implements DriverConnection {
 }
 
 /**
- * Opens one `mariadb` connection with the session time zone at UTC, dates as text
- * (decoded here), BIGINT checked, JSON parsed and duplicate column names allowed.
+ * Opens one `mariadb` connection with the session time zone at UTC, the sql_mode of the
+ * config's profile, dates as text (decoded here), BIGINT checked, JSON parsed and
+ * duplicate column names allowed.
  */
 export async function connectMysql(config: MysqlConfig, values: ValueOptions): Promise<DriverConnection> {
   const mariadb = loadDriver<MariadbModule>("mariadb", "mysql");
+  const setup = sessionSetup(config.sqlMode ?? "portable");
   const open = (ssl: ConnectionOptions | undefined) =>
     mariadb.createConnection({
       ssl,
@@ -174,8 +183,9 @@ export async function connectMysql(config: MysqlConfig, values: ValueOptions): P
       logParam: false,
       permitSetMultiParamEntries: false,
       charset: "utf8mb4",
+      initSql: setup,
     });
   const conn = await connectWithTls("mysql", config, mysqlTlsSettings(config), open);
   conn.on("error", () => undefined);
-  return new MysqlConnection(conn, values);
+  return new MysqlConnection(conn, values, setup);
 }
