@@ -6,6 +6,7 @@ import { checkKnownKeys, resolveNumbers } from "./config/options.js";
 import { BREAKER_DEFAULTS, type BreakerOptions } from "./pool/circuit-breaker.js";
 import { resolvePoolOptions, type PoolOptions } from "./pool/pool-options.js";
 import { resolveRetryOptions, type RetryOptions } from "./session/retry.js";
+import type { DuplicateColumns } from "./session/session.js";
 import { backendForScheme, validateBackendConfig } from "./dialects/registry.js";
 import { redactUrl } from "./config/redact.js";
 import "./dialects/builtin.js";
@@ -24,6 +25,12 @@ export interface ConnectOptions {
   /** Client-side deadline per statement; past it the connection is destroyed and the call fails with `query_timeout`. Default 0 (none). */
   queryTimeoutMs?: number;
   /**
+   * A result with two columns of one name: row objects keep the last (`"last"`, the default),
+   * or the call fails with `duplicate_column` naming them (`"error"`). Positional results
+   * (`query()`, `value()`, array streams) keep every column either way.
+   */
+  duplicateColumns?: DuplicateColumns;
+  /**
    * Backend-specific settings under the backend's name, e.g. `{ sqlite: { busyTimeoutMs: 1000 } }`;
    * for network engines also a function returning them, called for every new connection (rotating credentials).
    */
@@ -31,7 +38,8 @@ export interface ConnectOptions {
 }
 
 const BIGINT_MODES: readonly BigintMode[] = ["number", "bigint", "string"];
-const CORE_KEYS = ["url", "pool", "bigint", "retry", "breaker", "queryTimeoutMs"];
+const DUPLICATE_COLUMNS: readonly DuplicateColumns[] = ["last", "error"];
+const CORE_KEYS = ["url", "pool", "bigint", "retry", "breaker", "queryTimeoutMs", "duplicateColumns"];
 
 /**
  * Opens a database by URL; the backend is chosen by the URL's scheme and its
@@ -75,6 +83,8 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
   }
   const queryTimeoutMs = options.queryTimeoutMs ?? 0;
   if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 0) throw new ConfigError(`Option "queryTimeoutMs" must be a whole number >= 0`);
+  const duplicateColumns = options.duplicateColumns ?? "last";
+  if (!DUPLICATE_COLUMNS.includes(duplicateColumns)) throw new ConfigError(`Option "duplicateColumns" must be one of "last", "error"`);
   const db = new Database(
     backend,
     config,
@@ -84,6 +94,7 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
       retry: resolveRetryOptions(options.retry),
       breaker: resolveNumbers("breaker", options.breaker, BREAKER_DEFAULTS),
       queryTimeoutMs,
+      duplicateColumns,
     },
   );
   try {

@@ -1,4 +1,4 @@
-import type { BackendDefinition, Dialect, Row, TransactionOptions } from "./dialects/contract/index.js";
+import type { BackendDefinition, Dialect, DriverStreamOptions, Row, RowMode, TransactionOptions } from "./dialects/contract/index.js";
 import { Connection } from "./connection.js";
 import type { ValueOptions } from "./values/decoders.js";
 import { PolysqlError } from "./errors.js";
@@ -7,7 +7,7 @@ import { firstValue } from "./values/rows.js";
 import { Queryable } from "./queryable.js";
 import { withRetries, type RetryOptions } from "./session/retry.js";
 import { withTimeout } from "./util/timeout.js";
-import type { Session } from "./session/session.js";
+import type { ResultOf, Session } from "./session/session.js";
 import { SessionPool, type SessionPoolOptions } from "./session/session-pool.js";
 import type { CompiledQuery } from "./sql/index.js";
 import { inTransaction } from "./session/transaction-control.js";
@@ -66,8 +66,8 @@ export class Database extends Queryable {
 
   /** Opens the first connection so a bad URL or password fails at `connect()`. */
   async open(): Promise<this> {
-    const version = await this.sessions.use((s) => s.run({ sql: this.dialect.serverVersionSql, values: [] }));
-    this.serverVersion = String(firstValue(version.rows[0]));
+    const version = await this.sessions.use((s) => s.run({ sql: this.dialect.serverVersionSql, values: [] }, { rowMode: "array" }));
+    this.serverVersion = String(firstValue(version));
     return this;
   }
 
@@ -118,9 +118,9 @@ export class Database extends Queryable {
     let error: HealthReport["error"];
     try {
       // The deadline also covers waiting for a connection, not only the query.
-      const check = this.sessions.use((s) => s.run({ sql: this.dialect.serverVersionSql, values: [] }, { timeoutMs }));
+      const check = this.sessions.use((s) => s.run({ sql: this.dialect.serverVersionSql, values: [] }, { timeoutMs, rowMode: "array" }));
       const result = await withTimeout(check, timeoutMs, () => new PolysqlError("query_timeout", `Health check took over ${timeoutMs} ms`));
-      this.serverVersion = String(firstValue(result.rows[0]));
+      this.serverVersion = String(firstValue(result));
     } catch (err) {
       const e = err as { code?: unknown; message?: unknown };
       error = { code: typeof e.code === "string" ? e.code : "unknown", message: String(e.message ?? err) };
@@ -144,23 +144,23 @@ export class Database extends Queryable {
     return this.sessions.use((session) => (transactional ? inTransaction(session, {}, () => fn(session)) : fn(session)));
   }
 
-  protected runQuery(query: CompiledQuery) {
+  protected runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): Promise<ResultOf<M>> {
     try {
-      const done = this.sessions.runSync(query);
+      const done = this.sessions.runSync(query, rowMode);
       if (done !== undefined) return Promise.resolve(done);
     } catch (err) {
       return Promise.reject(err);
     }
-    return withRetries(() => this.sessions.use((session) => session.run(query)), this.options.retry);
+    return withRetries(() => this.sessions.use((session) => session.run(query, { rowMode })), this.options.retry);
   }
 
-  protected streamQuery(query: CompiledQuery, batchSize: number): AsyncGenerator<Row> {
-    return streamWith(this.sessions, query, batchSize);
+  protected streamQuery(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {
+    return streamWith(this.sessions, query, options);
   }
 }
 
 /** Holds one session for as long as the consumer iterates (a generator cannot yield from inside `use()`'s callback). */
-async function* streamWith(sessions: SessionPool, query: CompiledQuery, batchSize: number): AsyncGenerator<Row> {
+async function* streamWith(sessions: SessionPool, query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {
   let release!: () => void;
   const done = new Promise<void>((r) => (release = r));
   let session!: Session;
@@ -175,7 +175,7 @@ async function* streamWith(sessions: SessionPool, query: CompiledQuery, batchSiz
   holding.catch(failed);
   try {
     await acquired;
-    yield* session.stream(query, batchSize);
+    yield* session.stream(query, options);
   } finally {
     release();
     await holding.catch(() => undefined);

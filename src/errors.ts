@@ -28,6 +28,7 @@ export type ErrorCode =
   | "duplicate_object"
   | "permission_denied"
   | "data_exception"
+  | "duplicate_column"
   | "missing_parameter"
   | "invalid_parameter"
   | "config_error"

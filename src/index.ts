@@ -7,7 +7,8 @@ export { connect, type ConnectOptions } from "./connect.js";
 export { Database, type HealthReport } from "./database.js";
 export { Transaction } from "./transaction.js";
 export { Connection } from "./connection.js";
-export type { Queryable, ExecuteResult, Params, Query, StreamOptions } from "./queryable.js";
+export type { Queryable, ArrayStream, ExecuteResult, Params, Query, QueryResult, StreamOptions } from "./queryable.js";
+export type { DuplicateColumns } from "./session/session.js";
 export {
   PolysqlError,
   ConfigError,
@@ -24,7 +25,7 @@ export {
 export { sql, SqlQuery, SqlIdentifier, isSqlQuery, quoteIdentifier, compile, type CompiledQuery, type SqlParams } from "./sql/index.js";
 export { json, JsonValue } from "./values/encoders.js";
 export type { BigintMode } from "./values/decoders.js";
-export type { Dialect, IsolationLevel, Row, TransactionOptions } from "./dialects/contract/index.js";
+export type { Dialect, IsolationLevel, ResultColumn, Row, RowMode, TransactionOptions } from "./dialects/contract/index.js";
 export { registerBackend, unregisterBackend, backends, type BackendInfo } from "./dialects/registry.js";
 export type { ColumnInfo } from "./crud/introspection.js";
 export type { KeyOptions, UpsertOptions } from "./crud/crud.js";

@@ -1,11 +1,11 @@
-import type { Dialect, DriverResult, Row } from "./dialects/contract/index.js";
+import type { Dialect, DriverStreamOptions, ResultColumn, Row, RowMode } from "./dialects/contract/index.js";
 import * as crud from "./crud/crud.js";
 import { insertMany, type InsertManyOptions } from "./crud/insert-many.js";
 import { Table, type TableOptions } from "./crud/table.js";
 import { columnInfos, tableNames, type ColumnInfo } from "./crud/introspection.js";
-import type { Session } from "./session/session.js";
+import type { ResultOf, Session } from "./session/session.js";
 import { compile, type CompiledQuery, type SqlQuery } from "./sql/index.js";
-import { ParameterError, PolysqlError } from "./errors.js";
+import { ConfigError, ParameterError, PolysqlError } from "./errors.js";
 import { normalizeValue } from "./values/encoders.js";
 import { firstValue } from "./values/rows.js";
 
@@ -25,6 +25,29 @@ export interface ExecuteResult {
 export interface StreamOptions {
   /** Rows fetched per round trip from the server-side cursor. Default 500. */
   batchSize?: number;
+  /** `"array"`: each row an array of values in select-list order (an `ArrayStream`). Default `"object"`. */
+  rowMode?: RowMode;
+}
+
+/**
+ * What `query()` returns: every column in select-list order, duplicates included,
+ * and each row as an array of values in that order, decoded as `all()` decodes them.
+ */
+export interface QueryResult<R extends unknown[] = unknown[]> {
+  /** Name as the engine reports it; `type` is the engine's type name where the driver knows it (see README, "Rows and columns"). */
+  columns: readonly ResultColumn[];
+  rows: R[];
+  /** Rows returned, or for a statement without a result set the rows it affected. */
+  rowCount: number;
+}
+
+/**
+ * Rows as arrays in select-list order, from `stream(q, params, { rowMode: "array" })`.
+ * `columns` is set once the result's columns are known: before the first row is
+ * yielded, or when a stream of no rows ends.
+ */
+export interface ArrayStream<R extends unknown[] = unknown[]> extends AsyncIterable<R> {
+  readonly columns: readonly ResultColumn[] | undefined;
 }
 
 /**
@@ -36,8 +59,8 @@ export abstract class Queryable {
   abstract readonly engine: string;
   /** The engine's SQL facts as data: placeholder syntax, portable types, capabilities, limits. */
   abstract readonly dialect: Dialect;
-  protected abstract runQuery(query: CompiledQuery): Promise<DriverResult>;
-  protected abstract streamQuery(query: CompiledQuery, batchSize: number): AsyncGenerator<Row>;
+  protected abstract runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): Promise<ResultOf<M>>;
+  protected abstract streamQuery(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]>;
   /** Runs `fn` on one session; `transactional` asks for a transaction around it when not already in one. */
   protected abstract withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean): Promise<T>;
 
@@ -73,11 +96,21 @@ export abstract class Queryable {
   }
 
   /**
-   * The first column of the first row, or `undefined` when there is no row.
+   * The first column (by position, whatever the names) of the first row, or `undefined` when there is no row.
    * @example const n = await db.value<number>("SELECT count(*) FROM users");
    */
   async value<T = unknown>(query: Query, params?: Params): Promise<T | undefined> {
-    return firstValue((await this.runQuery(this.compile(query, params))).rows[0]) as T | undefined;
+    return firstValue(await this.runQuery(this.compile(query, params), "array")) as T | undefined;
+  }
+
+  /**
+   * The columns and the rows as arrays, in select-list order: every column kept, whatever its name
+   * (duplicates, PostgreSQL's `?column?`, integer-like aliases); values decoded as by `all()`.
+   * @example const { columns, rows } = await db.query("SELECT 1 + 1, 2 + 2"); // rows: [[2, 4]]
+   */
+  async query<R extends unknown[] = unknown[]>(query: Query, params?: Params): Promise<QueryResult<R>> {
+    const { columns, rows, rowCount } = await this.runQuery(this.compile(query, params), "array");
+    return { columns, rows: rows as R[], rowCount };
   }
 
   /**
@@ -91,11 +124,25 @@ export abstract class Queryable {
 
   /**
    * Rows one at a time with constant memory; the connection is held until the loop ends.
+   * With `{ rowMode: "array" }`, arrays in select-list order and their `columns` (an `ArrayStream`).
    * @example for await (const row of db.stream("SELECT * FROM events")) handle(row);
    */
-  stream<T = Row>(query: Query, params?: Params, options: StreamOptions = {}): AsyncIterable<T> {
+  stream<T = Row>(query: Query, params?: Params, options?: StreamOptions & { rowMode?: "object" }): AsyncIterable<T>;
+  stream<R extends unknown[] = unknown[]>(query: Query, params: Params | undefined, options: StreamOptions & { rowMode: "array" }): ArrayStream<R>;
+  stream(query: Query, params?: Params, options: StreamOptions = {}): AsyncIterable<unknown> {
+    const { batchSize = 500, rowMode = "object" } = options;
+    if (rowMode !== "object" && rowMode !== "array") throw new ConfigError(`Stream option "rowMode" must be "object" or "array"`);
     const compiled = this.compile(query, params);
-    return this.streamQuery(compiled, options.batchSize ?? 500) as AsyncGenerator<T>;
+    if (rowMode === "object") return this.streamQuery(compiled, { batchSize });
+    let columns: readonly ResultColumn[] | undefined;
+    const rows = this.streamQuery(compiled, { batchSize, rowMode, onColumns: (found) => (columns = found) });
+    const stream: ArrayStream = {
+      get columns() {
+        return columns;
+      },
+      [Symbol.asyncIterator]: () => rows as AsyncGenerator<unknown[]>,
+    };
+    return stream;
   }
   /**
    * Inserts one row and returns its generated key (`RETURNING` where the engine has it, the insert id elsewhere).
@@ -227,13 +274,13 @@ export abstract class SessionHandle extends Queryable {
     return fn(this.session);
   }
 
-  protected runQuery(query: CompiledQuery): Promise<DriverResult> {
+  protected runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): Promise<ResultOf<M>> {
     this.check();
-    return this.session.run(query);
+    return this.session.run(query, { rowMode });
   }
 
-  protected streamQuery(query: CompiledQuery, batchSize: number): AsyncGenerator<Row> {
+  protected streamQuery(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {
     this.check();
-    return this.session.stream(query, batchSize);
+    return this.session.stream(query, options);
   }
 }

@@ -1,4 +1,5 @@
 import { BULK_CHECKS } from "./bulk-checks.js";
+import { COLUMN_CHECKS } from "./column-checks.js";
 import type { ConformanceCheck } from "./conformance-check.js";
 import { ERROR_CHECKS } from "./error-checks.js";
 import { INTROSPECTION_CHECKS } from "./introspection-checks.js";
@@ -11,6 +12,7 @@ import { VALUE_CHECKS } from "./value-checks.js";
 /** The whole suite, area by area. */
 export const ALL_CHECKS: readonly ConformanceCheck[] = [
   ...QUERY_CHECKS,
+  ...COLUMN_CHECKS,
   ...TRANSACTION_CHECKS,
   ...VALUE_CHECKS,
   ...ERROR_CHECKS,

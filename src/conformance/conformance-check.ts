@@ -3,7 +3,7 @@ import type { ConnectOptions } from "../connect.js";
 import type { Database } from "../database.js";
 
 /** The areas of the suite, in the order they run. */
-export const AREAS = ["queries", "transactions", "values", "errors", "streaming", "bulk", "pool", "introspection"] as const;
+export const AREAS = ["queries", "columns", "transactions", "values", "errors", "streaming", "bulk", "pool", "introspection"] as const;
 export type ConformanceArea = (typeof AREAS)[number];
 
 /** A capability a check depends on; declared false (or absent) it makes the check skip. */

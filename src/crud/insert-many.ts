@@ -151,8 +151,8 @@ const packetLimits = new WeakMap<Session, number>();
 async function packetLimit(session: Session): Promise<number> {
   let limit = packetLimits.get(session);
   if (limit === undefined) {
-    const result = await session.run({ sql: session.dialect.packetLimitSql!, values: [] });
-    limit = Number(firstValue(result.rows[0])) || 4 * 1024 * 1024;
+    const result = await session.run({ sql: session.dialect.packetLimitSql!, values: [] }, { rowMode: "array" });
+    limit = Number(firstValue(result)) || 4 * 1024 * 1024;
     packetLimits.set(session, limit);
   }
   return limit;

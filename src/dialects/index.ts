@@ -13,20 +13,26 @@ export {
   type BackendDefinition,
   type Capabilities,
   type Dialect,
+  type DriverArrayResult,
   type DriverConnection,
+  type DriverQueryOptions,
   type DriverResult,
+  type DriverStreamOptions,
   type IntrospectionSql,
   type IsolationLevel,
   type MappedError,
   type MigrationLockSql,
   type PortableType,
+  type ResultColumn,
   type Row,
+  type RowMode,
   type TransactionOptions,
 } from "./contract/index.js";
 export { registerBackend, unregisterBackend, backends, backendByName, backendForScheme, type BackendInfo } from "./registry.js";
 export { sessionStatePattern } from "./kit/session-state.js";
 export type { SqlSyntax } from "../sql/syntax.js";
 export { bigintDecoder, decodeUtcTimestamp, type BigintMode, type ValueOptions } from "../values/decoders.js";
-export { makeRow, type Columns } from "../values/rows.js";
+export { decodeValues, makeRow, type Columns } from "../values/rows.js";
+export { pgTypeName } from "./kit/pg-type-names.js";
 export { splitStatements } from "../sql/split-statements.js";
 export { translateTypes } from "../sql/translate-types.js";

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { ValueOptions } from "../values/decoders.js";
-import type { BackendDefinition, Dialect, DriverResult } from "../dialects/contract/index.js";
+import type { BackendDefinition, Dialect, RowMode } from "../dialects/contract/index.js";
 import { resolveCredentials } from "../config/credentials.js";
 import { PolysqlError, PoolError } from "../errors.js";
 import { CircuitBreaker, type BreakerOptions } from "../pool/circuit-breaker.js";
@@ -8,7 +8,7 @@ import { Pool, type Lease, type PoolMetrics } from "../pool/pool.js";
 import type { PoolOptions } from "../pool/pool-options.js";
 import { isRetryable } from "./retry.js";
 import { driverError } from "./driver-error.js";
-import { changesSession, Session } from "./session.js";
+import { changesSession, Session, type DuplicateColumns, type ResultOf } from "./session.js";
 import type { CompiledQuery } from "../sql/index.js";
 
 /** How a database's connections are pooled and guarded. */
@@ -17,6 +17,8 @@ export interface SessionPoolOptions {
   breaker: BreakerOptions;
   /** Client-side deadline per statement; past it the connection is destroyed. 0 = none. */
   queryTimeoutMs: number;
+  /** What a duplicate column name does to object rows. */
+  duplicateColumns: DuplicateColumns;
 }
 
 /** Session pools whose connection is held by the current async context (a transaction or `connection()` callback). */
@@ -60,7 +62,8 @@ export class SessionPool {
             // Password and options functions are called for every new connection (rotating tokens).
             const resolved = await resolveCredentials(backend, connectConfig, dialect);
             secrets = resolved.secrets;
-            const session = new Session(await backend.connect(resolved.config, values), dialect, backend.name, options.queryTimeoutMs);
+            const driver = await backend.connect(resolved.config, values);
+            const session = new Session(driver, dialect, backend.name, options.queryTimeoutMs, options.duplicateColumns);
             this.sync = session.driver.querySync !== undefined;
             return session;
           } catch (err) {
@@ -113,13 +116,13 @@ export class SessionPool {
    * change, no client deadline). `undefined` means "take the normal path" —
    * also after a transient failure, which the normal path then retries.
    */
-  runSync(query: CompiledQuery): DriverResult | undefined {
+  runSync<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): ResultOf<M> | undefined {
     if (!this.sync || this.breaker.state !== "closed" || this.options.queryTimeoutMs > 0 || changesSession(this.dialect, query.sql)) return undefined;
     const lease = this.pool.tryAcquire();
     if (lease === undefined) return undefined;
     const session = lease.resource;
     try {
-      return session.runSync(query);
+      return session.runSync(query, rowMode);
     } catch (err) {
       if (isRetryable(err)) return undefined;
       throw err;

@@ -1,8 +1,19 @@
-import type { Dialect, DriverConnection, DriverResult, Row } from "../dialects/contract/index.js";
+import type {
+  Dialect,
+  DriverArrayResult,
+  DriverConnection,
+  DriverQueryOptions,
+  DriverResult,
+  DriverStreamOptions,
+  ResultColumn,
+  Row,
+  RowMode,
+} from "../dialects/contract/index.js";
 import { sessionStatePattern } from "../dialects/kit/session-state.js";
 import { PolysqlError, QueryError } from "../errors.js";
 import type { CompiledQuery } from "../sql/index.js";
 import { withTimeout } from "../util/timeout.js";
+import { arraysFromRows, duplicateNames, makeRow, rowsFromArrays, type Columns } from "../values/rows.js";
 import { driverError } from "./driver-error.js";
 
 /**
@@ -35,13 +46,23 @@ export function changesSession(dialect: Dialect, sql: string): boolean {
   return changes;
 }
 
+/** What a duplicate column name does to object rows: the last one wins (default), or it is a `duplicate_column` error. */
+export type DuplicateColumns = "last" | "error";
+
+/** What a statement answers in a row mode: row objects, or arrays with the columns. */
+export type ResultOf<M extends RowMode> = M extends "array" ? DriverArrayResult : DriverResult;
+
 /** Options of `Session.run`. */
-export interface RunOptions {
+export interface RunOptions<M extends RowMode = RowMode> {
   /** Client-side deadline; defaults to the database's `queryTimeoutMs` (0 = none). */
   timeoutMs?: number;
   /** polysql's own transaction control (BEGIN, COMMIT, SAVEPOINT...): does not mark the session dirty. */
   control?: boolean;
+  /** `"array"`: rows as arrays in select-list order, with the columns. Default `"object"`. */
+  rowMode?: M;
 }
+
+const ARRAYS: DriverQueryOptions = { rowMode: "array" };
 
 /**
  * One pooled connection and what the core knows about it. Every change of its
@@ -58,6 +79,8 @@ export class Session {
     readonly engine: string,
     /** Client-side deadline per statement (0 = none); past it the connection is destroyed. */
     readonly queryTimeoutMs = 0,
+    /** What a duplicate column name does to object rows. */
+    readonly duplicateColumns: DuplicateColumns = "last",
   ) {
     driver.onError(() => this.mark("broke"));
   }
@@ -113,21 +136,21 @@ export class Session {
   }
 
   /** Runs one statement (compiled to the engine's placeholders), translating driver errors into polysql errors. */
-  async run(query: CompiledQuery, options: RunOptions = {}): Promise<DriverResult> {
+  async run<M extends RowMode = "object">(query: CompiledQuery, options: RunOptions<M> = {}): Promise<ResultOf<M>> {
     if (!options.control) this.track(query.sql);
     const timeoutMs = options.timeoutMs ?? this.queryTimeoutMs;
     try {
-      const pending = this.driver.query(query.sql, query.values);
-      return await (timeoutMs > 0 ? this.deadline(pending, timeoutMs, query.sql) : pending);
+      const pending = this.driver.query(query.sql, query.values, this.arrays(options.rowMode) ? ARRAYS : undefined);
+      return this.shape(await (timeoutMs > 0 ? this.deadline(pending, timeoutMs, query.sql) : pending), options.rowMode, query.sql);
     } catch (err) {
       throw this.translate(err, query.sql);
     }
   }
 
   /** `run` for a synchronous driver (see `DriverConnection.querySync`); the caller checked the statement leaves no session state. */
-  runSync(query: CompiledQuery): DriverResult {
+  runSync<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): ResultOf<M> {
     try {
-      return this.driver.querySync!(query.sql, query.values);
+      return this.shape(this.driver.querySync!(query.sql, query.values, this.arrays(rowMode) ? ARRAYS : undefined), rowMode, query.sql);
     } catch (err) {
       throw this.translate(err, query.sql);
     }
@@ -138,11 +161,24 @@ export class Session {
     for (const sql of statements) await this.run({ sql, values: [] }, { control: true });
   }
 
-  /** Streams a compiled query's rows. */
-  async *stream(query: CompiledQuery, batchSize: number): AsyncGenerator<Row> {
+  /**
+   * Streams a compiled query's rows, as objects or (`rowMode: "array"`) arrays; `onColumns`
+   * hears the columns before the first row is yielded, or at the end when there is none.
+   */
+  async *stream(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {
     this.track(query.sql);
+    const { batchSize, rowMode } = options;
     try {
-      yield* this.driver.stream(query.sql, query.values, { batchSize });
+      if (!this.arrays(rowMode)) return yield* this.driver.stream(query.sql, query.values, { batchSize });
+      let columns: readonly ResultColumn[] | undefined;
+      const rows = this.driver.stream(query.sql, query.values, { batchSize, rowMode: "array", onColumns: (found) => (columns = found) });
+      let shape: ((row: Row | unknown[]) => Row | unknown[]) | undefined;
+      for await (const row of rows) {
+        // A driver that ignores rowMode yields objects and never calls onColumns (see DriverConnection.stream).
+        shape ??= this.streamShape(columns ?? arraysFromRows([row as Row]).columns, Array.isArray(row), options, query.sql);
+        yield shape(row);
+      }
+      if (shape === undefined) this.streamShape(columns ?? [], true, options, query.sql);
     } catch (err) {
       throw this.translate(err, query.sql);
     }
@@ -173,6 +209,48 @@ export class Session {
       this.mark("broke");
       return false;
     }
+  }
+
+  /** Whether to ask the driver for arrays: asked for, or needed to see duplicate names. */
+  private arrays(rowMode: RowMode | undefined): boolean {
+    return rowMode === "array" || this.duplicateColumns === "error";
+  }
+
+  /** Turns what the driver answered into what the caller asked for. */
+  private shape<M extends RowMode>(result: DriverResult | DriverArrayResult, rowMode: M | undefined, sql: string): ResultOf<M> {
+    const { rowCount, insertId } = result;
+    const tail = insertId === undefined ? { rowCount } : { rowCount, insertId };
+    if (!("columns" in result)) {
+      // A driver that ignores rowMode (see DriverConnection.query): positions from the objects' keys.
+      return (rowMode === "array" ? { ...arraysFromRows(result.rows), ...tail } : result) as ResultOf<M>;
+    }
+    if (rowMode === "array") return result as ResultOf<M>;
+    this.checkNames(result.columns, sql);
+    return { rows: rowsFromArrays(result.columns, result.rows), ...tail } as ResultOf<M>;
+  }
+
+  /** Announces a stream's columns and returns how each of its rows becomes what the caller asked for. */
+  private streamShape(columns: readonly ResultColumn[], arrays: boolean, options: DriverStreamOptions, sql: string): (row: Row | unknown[]) => Row | unknown[] {
+    const objects = options.rowMode !== "array";
+    if (objects && arrays) this.checkNames(columns, sql);
+    options.onColumns?.(columns);
+    if (objects === !arrays) return (row) => row;
+    if (!arrays) return (row) => Object.values(row);
+    const names: Columns = { names: columns.map((c) => c.name), decoders: [] };
+    return (row) => makeRow(names, row as unknown[]);
+  }
+
+  /** With `duplicateColumns: "error"`, a result whose object rows would lose a column is a `duplicate_column` error. */
+  private checkNames(columns: readonly ResultColumn[], sql: string): void {
+    if (this.duplicateColumns !== "error") return;
+    const duplicates = duplicateNames(columns);
+    if (duplicates.length === 0) return;
+    throw new QueryError(
+      "duplicate_column",
+      `More than one column of the result is named ${duplicates.map((n) => `"${n}"`).join(", ")} (columns: ${columns.map((c) => c.name).join(", ")}): ` +
+        `a row object would keep only the last, which duplicateColumns: "error" forbids. Alias them apart, or read them by position with query()`,
+      { sql, engine: this.engine, column: duplicates[0] },
+    );
   }
 
   private track(sql: string): void {

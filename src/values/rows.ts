@@ -1,4 +1,4 @@
-import type { Row } from "../dialects/contract/index.js";
+import type { ResultColumn, Row } from "../dialects/contract/index.js";
 
 /** Turns one engine value into its portable JS value; `undefined` means as is. */
 export type Decoder = ((value: unknown) => unknown) | undefined;
@@ -31,14 +31,51 @@ export function makeRow(columns: Columns, values: ArrayLike<unknown>): Row {
 }
 
 /**
- * The value of a row's first column, or `undefined` when there is no row (or
- * it has no columns): what `db.value()` answers, and how one-value queries
- * (server version, packet limit, lock results) are read.
- *
- * @example firstValue((await session.run({ sql: "SELECT VERSION()", values: [] })).rows[0])
+ * Decodes an array of engine values in place, in select-list order: the array
+ * twin of `makeRow`, for `rowMode: "array"`. Returns the same array.
  */
-export function firstValue(row: Row | undefined): unknown {
-  if (row === undefined) return undefined;
-  for (const key in row) return row[key];
-  return undefined;
+export function decodeValues(columns: Columns, values: unknown[]): unknown[] {
+  const { decoders } = columns;
+  for (let i = 0; i < decoders.length; i++) {
+    const decode = decoders[i];
+    const raw = values[i];
+    if (decode !== undefined && raw !== null) values[i] = decode(raw);
+  }
+  return values;
+}
+
+/** Row objects from arrays of values already decoded, keyed by the columns' names (the last of a duplicate name wins). */
+export function rowsFromArrays(columns: readonly ResultColumn[], rows: readonly unknown[][]): Row[] {
+  const plain: Columns = { names: columns.map((c) => c.name), decoders: [] };
+  return rows.map((values) => makeRow(plain, values));
+}
+
+/**
+ * Arrays from row objects, for a driver that cannot give positions: the columns are
+ * the first row's keys (none without a row), so a duplicate name is already lost and
+ * an integer-like name comes first.
+ */
+export function arraysFromRows(rows: readonly Row[]): { columns: ResultColumn[]; rows: unknown[][] } {
+  const names = rows.length === 0 ? [] : Object.keys(rows[0]);
+  return { columns: names.map((name) => ({ name })), rows: rows.map((row) => names.map((name) => row[name])) };
+}
+
+/** The names that occur more than once among a result's columns, each once, in order. */
+export function duplicateNames(columns: readonly ResultColumn[]): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const { name } of columns) (seen.has(name) ? twice : seen).add(name);
+  return [...twice];
+}
+
+/**
+ * The first column of the first row of an array-mode result, or `undefined` when
+ * there is no row: what `db.value()` answers, and how one-value queries (server
+ * version, packet limit) are read. By position, so neither a duplicate name nor an
+ * integer-like one (which object keys put first) changes which column it is.
+ *
+ * @example firstValue(await session.run({ sql: "SELECT VERSION()", values: [] }, { rowMode: "array" }))
+ */
+export function firstValue(result: { rows: readonly (readonly unknown[])[] }): unknown {
+  return result.rows[0]?.[0];
 }

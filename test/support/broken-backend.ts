@@ -1,8 +1,9 @@
 // A deliberately broken backend, written by following docs/plugins.md ("Wrapping an
 // existing backend") with nothing but polysql's public API. It wraps SQLite and gets
 // two things wrong: every engine error maps to "unknown", and booleans come back as 0/1.
+// Its driver predates rowMode (it asks SQLite for objects only), so it also loses positions.
 import type { Row } from "../../src/index.js";
-import { backendByName, type BackendDefinition, type DriverConnection } from "../../src/dialects/index.js";
+import { backendByName, type BackendDefinition, type DriverConnection, type DriverResult } from "../../src/dialects/index.js";
 
 const sqlite = backendByName("sqlite")!;
 
@@ -14,12 +15,12 @@ function booleansAsNumbers(row: Row): Row {
 function breakConnection(conn: DriverConnection): DriverConnection {
   return {
     async query(sql, values) {
-      const result = await conn.query(sql, values);
+      const result = (await conn.query(sql, values)) as DriverResult;
       result.rows.forEach(booleansAsNumbers);
       return result;
     },
     async *stream(sql, values, options) {
-      for await (const row of conn.stream(sql, values, options)) yield booleansAsNumbers(row);
+      for await (const row of conn.stream(sql, values, { batchSize: options.batchSize })) yield booleansAsNumbers(row as Row);
     },
     reset: () => conn.reset(),
     close: () => conn.close(),

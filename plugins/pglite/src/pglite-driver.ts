@@ -1,7 +1,21 @@
 import path from "node:path";
 import type { PgliteConfig } from "./pglite-config.js";
 import { encode, parsersFor, SERIALIZERS } from "./pglite-types.js";
-import { ConfigError, DriverMissingError, makeRow, type Columns, type DriverConnection, type DriverResult, type Row, type ValueOptions } from "./polysql.js";
+import {
+  ConfigError,
+  DriverMissingError,
+  makeRow,
+  pgTypeName,
+  type Columns,
+  type DriverArrayResult,
+  type DriverConnection,
+  type DriverQueryOptions,
+  type DriverResult,
+  type DriverStreamOptions,
+  type ResultColumn,
+  type Row,
+  type ValueOptions,
+} from "./polysql.js";
 
 /** The subset of `@electric-sql/pglite` this driver uses (its types are not imported). */
 interface PgliteField {
@@ -49,6 +63,14 @@ function columnsOf(fields: readonly PgliteField[]): Columns {
   return { names: fields.map((f) => f.name), decoders: [] };
 }
 
+/** The result's columns with PostgreSQL's type names (the parsers already decoded the values). */
+function resultColumns(fields: readonly PgliteField[]): ResultColumn[] {
+  return fields.map((f) => {
+    const type = pgTypeName(f.dataTypeID);
+    return type === undefined ? { name: f.name } : { name: f.name, type };
+  });
+}
+
 class PgliteConnection implements DriverConnection {
   private readonly options: PgliteQueryOptions;
   private cursors = 0;
@@ -65,15 +87,16 @@ class PgliteConnection implements DriverConnection {
     return this.db.query(sql, values.map(encode), this.options);
   }
 
-  async query(sql: string, values: readonly unknown[]): Promise<DriverResult> {
+  async query(sql: string, values: readonly unknown[], options?: DriverQueryOptions): Promise<DriverResult | DriverArrayResult> {
     const result = await this.run(sql, values);
+    const rowCount = result.fields.length > 0 ? result.rows.length : (result.affectedRows ?? 0);
+    if (options?.rowMode === "array") return { columns: resultColumns(result.fields), rows: result.rows, rowCount };
     const columns = columnsOf(result.fields);
-    const rows = result.rows.map((r) => makeRow(columns, r));
-    return { rows, rowCount: result.fields.length > 0 ? rows.length : (result.affectedRows ?? 0) };
+    return { rows: result.rows.map((r) => makeRow(columns, r)), rowCount };
   }
 
   /** A server-side cursor (DECLARE/FETCH), inside the caller's transaction or one of its own. */
-  async *stream(sql: string, values: readonly unknown[], options: { batchSize: number }): AsyncIterable<Row> {
+  async *stream(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row | unknown[]> {
     const cursor = `polysql_cursor_${++this.cursors}`;
     const declare = `DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`;
     let ownTransaction = false;
@@ -89,12 +112,17 @@ class PgliteConnection implements DriverConnection {
         throw e;
       });
     }
+    const arrays = options.rowMode === "array";
     try {
-      for (;;) {
+      for (let first = true; ; first = false) {
         const batch = await this.run(`FETCH ${options.batchSize} FROM ${cursor}`);
+        if (first && arrays) options.onColumns?.(resultColumns(batch.fields));
         if (batch.rows.length === 0) return;
-        const columns = columnsOf(batch.fields);
-        for (const r of batch.rows) yield makeRow(columns, r);
+        if (arrays) yield* batch.rows;
+        else {
+          const columns = columnsOf(batch.fields);
+          for (const r of batch.rows) yield makeRow(columns, r);
+        }
       }
     } finally {
       await this.run(`CLOSE ${cursor}`).catch(() => undefined);

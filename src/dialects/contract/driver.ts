@@ -10,20 +10,67 @@ export interface DriverResult {
   insertId?: number | bigint | string;
 }
 
+/** One column of a result: its name as the engine reports it and, where the driver knows it cheaply, the engine's type name. */
+export interface ResultColumn {
+  readonly name: string;
+  readonly type?: string;
+}
+
+/** How rows come back: objects keyed by column name (the default), or arrays in select-list order. */
+export type RowMode = "object" | "array";
+
+/** Options of `DriverConnection.query` and `querySync`. */
+export interface DriverQueryOptions {
+  /** `"array"` asks for a `DriverArrayResult`. */
+  readonly rowMode?: RowMode;
+}
+
+/**
+ * What one statement returned with `rowMode: "array"`: the columns in select-list
+ * order (also when no row came back; none for a statement without a result set)
+ * and each row as an array of values in that order, decoded as for objects.
+ * `columns` is what tells the core that the driver honoured the option.
+ */
+export interface DriverArrayResult {
+  columns: readonly ResultColumn[];
+  rows: unknown[][];
+  rowCount: number;
+  insertId?: number | bigint | string;
+}
+
+/** Options of `DriverConnection.stream`. */
+export interface DriverStreamOptions {
+  /** Rows fetched per round trip. */
+  readonly batchSize: number;
+  /** `"array"`: yield arrays in select-list order, after one `onColumns` call. */
+  readonly rowMode?: RowMode;
+  /** With `rowMode: "array"`: called once with the result's columns before the first row is yielded (also when none is). */
+  readonly onColumns?: (columns: readonly ResultColumn[]) => void;
+}
+
 /**
  * One live connection, as a backend's driver provides it. The core wraps it in
  * the pool, transactions, retries and errors; the driver only talks to the engine.
  */
 export interface DriverConnection {
-  /** Runs one statement with bound values (already in the engine's placeholder style). */
-  query(sql: string, values: readonly unknown[]): Promise<DriverResult>;
+  /**
+   * Runs one statement with bound values (already in the engine's placeholder style).
+   * With `{ rowMode: "array" }` it answers a `DriverArrayResult`, so duplicate and
+   * integer-like column names keep their places (`value()`, `query()`). A driver that
+   * ignores the option still works: the core then derives arrays from the objects'
+   * keys, which cannot keep a duplicate name or put an integer-like one in its place.
+   */
+  query(sql: string, values: readonly unknown[], options?: DriverQueryOptions): Promise<DriverResult | DriverArrayResult>;
   /**
    * Optional: the same as `query` for an embedded engine whose driver is
    * synchronous; lets the core answer without a round of promise hops.
    */
-  querySync?(sql: string, values: readonly unknown[]): DriverResult;
-  /** Streams rows with constant memory (a server-side cursor or the engine's equivalent). */
-  stream(sql: string, values: readonly unknown[], options: { batchSize: number }): AsyncIterable<Row>;
+  querySync?(sql: string, values: readonly unknown[], options?: DriverQueryOptions): DriverResult | DriverArrayResult;
+  /**
+   * Streams rows with constant memory (a server-side cursor or the engine's equivalent);
+   * with `rowMode: "array"`, arrays in select-list order (ignoring it works as for `query`).
+   */
+  stream(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row | unknown[]>;
   /**
    * Returns the connection to a clean session: rolls back an open transaction and
    * clears `SET`s, temporary tables, user variables, prepared statements and locks.

@@ -16,5 +16,14 @@ export {
   type MigrationLockSql,
   type TransactionOptions,
 } from "./dialect.js";
-export type { DriverConnection, DriverResult, Row } from "./driver.js";
+export type {
+  DriverArrayResult,
+  DriverConnection,
+  DriverQueryOptions,
+  DriverResult,
+  DriverStreamOptions,
+  ResultColumn,
+  Row,
+  RowMode,
+} from "./driver.js";
 export { PORTABLE_TYPES, type PortableType } from "../../sql/portable-types.js";

@@ -1,15 +1,21 @@
 import type { ConnectionOptions } from "node:tls";
-import type { DriverConnection, DriverResult, Row } from "../contract/index.js";
+import type { DriverArrayResult, DriverConnection, DriverQueryOptions, DriverResult, DriverStreamOptions, ResultColumn, Row } from "../contract/index.js";
 import { bigintDecoder, decodeBoolean, decodeUtcTimestamp, type ValueOptions } from "../../values/decoders.js";
 import { formatUtcTimestamp } from "../../values/encoders.js";
 import { loadDriver } from "../kit/load-driver.js";
-import { makeRow, type Columns, type Decoder } from "../../values/rows.js";
+import { decodeValues, makeRow, type Columns, type Decoder } from "../../values/rows.js";
 import { connectWithTls } from "../kit/tls-connect.js";
 import { mysqlTlsSettings, type MysqlConfig, type MysqlSqlMode } from "./mysql-config.js";
 
 /** The subset of the `mariadb` connector this driver uses. */
 interface FieldInfo {
   type: string;
+  /** MariaDB's extended metadata: the type's own name where the protocol type is generic (`uuid`, `inet6`, geometries). */
+  readonly dataTypeName?: string;
+  /** MariaDB's extended metadata: a JSON column (sent as a BLOB). */
+  isDataTypeFormatJson?(): boolean;
+  /** Index 63 is `binary`: bytes, not text. */
+  readonly collation?: { index: number };
   columnLength: number;
   name(): string;
 }
@@ -38,6 +44,20 @@ interface MariadbConnection {
 }
 interface MariadbModule {
   createConnection(config: Record<string, unknown>): Promise<MariadbConnection>;
+}
+
+const BINARY_COLLATION = 63;
+
+/**
+ * A result column: its name and type, MariaDB's extended type when it sends one (JSON, UUID),
+ * else the protocol's (INT, BIGINT, NEWDECIMAL, VAR_STRING, DATETIME...), with TEXT for a
+ * BLOB-typed column of characters (the protocol sends TEXT columns as BLOBs).
+ */
+function resultColumn(field: FieldInfo): ResultColumn {
+  if (field.isDataTypeFormatJson?.()) return { name: field.name(), type: "JSON" };
+  let type = field.dataTypeName?.toUpperCase() ?? field.type;
+  if (type.endsWith("BLOB") && field.collation !== undefined && field.collation.index !== BINARY_COLLATION) type = "TEXT";
+  return { name: field.name(), type };
 }
 
 function decoderFor(field: FieldInfo, bigint: Decoder): Decoder {
@@ -89,15 +109,22 @@ class MysqlConnection implements DriverConnection {
     return { names: meta.map((f) => f.name()), decoders: meta.map((f) => decoderFor(f, this.bigint)) };
   }
 
-  async query(sql: string, values: readonly unknown[]): Promise<DriverResult> {
+  async query(sql: string, values: readonly unknown[], options?: DriverQueryOptions): Promise<DriverResult | DriverArrayResult> {
     const result = await this.send(sql, values.map(encode));
+    const arrays = options?.rowMode === "array";
     if (Array.isArray(result)) {
-      const columns = this.columnsOf(result.meta ?? []);
+      const meta = result.meta ?? [];
+      const columns = this.columnsOf(meta);
+      if (arrays) {
+        for (const r of result) decodeValues(columns, r);
+        return { columns: meta.map(resultColumn), rows: result, rowCount: result.length };
+      }
       const rows = result.map((r) => makeRow(columns, r));
       return { rows, rowCount: rows.length };
     }
     const insertId = result.insertId === undefined || result.insertId === 0 || result.insertId === 0n ? undefined : this.bigint!(result.insertId);
-    return { rows: [], rowCount: result.affectedRows, insertId: insertId as number | undefined };
+    const done = { rows: [], rowCount: result.affectedRows, insertId: insertId as number | undefined };
+    return arrays ? { columns: [], ...done } : done;
   }
 
   /**
@@ -115,12 +142,16 @@ class MysqlConnection implements DriverConnection {
     }
   }
 
-  async *stream(sql: string, values: readonly unknown[]): AsyncIterable<Row> {
+  async *stream(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row | unknown[]> {
     const stream = this.conn.queryStream({ sql, rowsAsArray: true }, values.map(encode));
+    const arrays = options.rowMode === "array";
     let columns: Columns | undefined;
-    stream.once("fields", (meta) => (columns = this.columnsOf(meta)));
+    stream.once("fields", (meta) => {
+      columns = this.columnsOf(meta);
+      if (arrays) options.onColumns?.(meta.map(resultColumn));
+    });
     try {
-      for await (const r of stream) yield makeRow(columns!, r);
+      for await (const r of stream) yield arrays ? decodeValues(columns!, r) : makeRow(columns!, r);
     } finally {
       // Regression (found by the conformance kit): destroy() alone left the socket paused after an
       // early break, so the connection never answered again.

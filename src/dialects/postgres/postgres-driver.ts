@@ -1,8 +1,9 @@
 import type { ConnectionOptions } from "node:tls";
-import type { DriverConnection, DriverResult, Row } from "../contract/index.js";
+import type { DriverArrayResult, DriverConnection, DriverQueryOptions, DriverResult, DriverStreamOptions, ResultColumn, Row } from "../contract/index.js";
 import { bigintDecoder, decodeUtcTimestamp, type ValueOptions } from "../../values/decoders.js";
 import { loadDriver } from "../kit/load-driver.js";
 import { makeRow, type Columns } from "../../values/rows.js";
+import { pgTypeName } from "../kit/pg-type-names.js";
 import { connectWithTls } from "../kit/tls-connect.js";
 import { pgConnectionString, type PostgresConfig } from "./postgres-config.js";
 import { pgRetryWithoutTls, postgresTlsSettings } from "./postgres-tls.js";
@@ -15,6 +16,7 @@ interface TypeRegistry {
 }
 interface PgField {
   name: string;
+  dataTypeID: number;
 }
 interface PgResult {
   rows: unknown[][];
@@ -59,6 +61,14 @@ function columnsOf(fields: PgField[]): Columns {
   return { names: fields.map((f) => f.name), decoders: [] };
 }
 
+/** The result's columns with their type names (rows need no decoding here: the type parsers did it). */
+function resultColumns(fields: PgField[]): ResultColumn[] {
+  return fields.map((f) => {
+    const type = pgTypeName(f.dataTypeID);
+    return type === undefined ? { name: f.name } : { name: f.name, type };
+  });
+}
+
 /** Prepared statements kept per connection; past this, statements run unnamed. */
 const PREPARED_LIMIT = 256;
 
@@ -71,7 +81,7 @@ class PostgresConnection implements DriverConnection {
     private readonly Cursor: () => CursorConstructor,
   ) {}
 
-  async query(sql: string, values: readonly unknown[]): Promise<DriverResult> {
+  async query(sql: string, values: readonly unknown[], options?: DriverQueryOptions): Promise<DriverResult | DriverArrayResult> {
     // Parameterized statements are prepared once per connection (Bind/Execute afterwards);
     // parameterless text goes through the simple protocol, which allows several statements.
     let name = values.length > 0 ? this.prepared.get(sql) : undefined;
@@ -90,23 +100,30 @@ class PostgresConnection implements DriverConnection {
     }
     // A multi-statement text (no parameters) returns one result per statement: report the last.
     const last = (Array.isArray(result) ? result[result.length - 1] : result) as PgResult;
+    const raw = last.rows ?? [];
+    const rowCount = last.rowCount ?? raw.length;
+    if (options?.rowMode === "array") return { columns: resultColumns(last.fields ?? []), rows: raw, rowCount };
     const columns = columnsOf(last.fields ?? []);
-    const rows = (last.rows ?? []).map((r) => makeRow(columns, r));
-    return { rows, rowCount: last.rowCount ?? rows.length };
+    return { rows: raw.map((r) => makeRow(columns, r)), rowCount };
   }
 
-  async *stream(sql: string, values: readonly unknown[], options: { batchSize: number }): AsyncIterable<Row> {
+  async *stream(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row | unknown[]> {
     const Cursor = this.Cursor();
     const cursor = this.client.query(new Cursor(sql, values.map(encode), { rowMode: "array" })) as unknown as PgCursor;
+    const arrays = options.rowMode === "array";
     try {
       let columns: Columns | undefined;
       for (;;) {
         const [rows, fields] = await new Promise<[unknown[][], PgField[]]>((resolve, reject) =>
           cursor.read(options.batchSize, (err, r, result) => (err ? reject(err) : resolve([r, result?.fields ?? []]))),
         );
+        if (columns === undefined) {
+          columns = columnsOf(fields);
+          if (arrays) options.onColumns?.(resultColumns(fields));
+        }
         if (rows.length === 0) return;
-        columns ??= columnsOf(fields);
-        for (const r of rows) yield makeRow(columns, r);
+        if (arrays) yield* rows;
+        else for (const r of rows) yield makeRow(columns, r);
       }
     } finally {
       await cursor.close().catch(() => undefined);

@@ -1,9 +1,9 @@
 import { closeSync, existsSync, openSync } from "node:fs";
-import type { DriverConnection, DriverResult, Row } from "../contract/index.js";
+import type { DriverArrayResult, DriverConnection, DriverQueryOptions, DriverResult, DriverStreamOptions, ResultColumn, Row } from "../contract/index.js";
 import { bigintDecoder, type ValueOptions } from "../../values/decoders.js";
 import { ConnectionError } from "../../errors.js";
 import { loadDriver } from "../kit/load-driver.js";
-import { makeRow, type Columns, type Decoder } from "../../values/rows.js";
+import { decodeValues, makeRow, type Columns, type Decoder } from "../../values/rows.js";
 import type { SqliteConfig } from "./sqlite-config.js";
 import { decoderFor, encode } from "./sqlite-types.js";
 
@@ -28,9 +28,22 @@ type SqliteConstructor = new (filename: string, options: { readonly?: boolean; f
 
 const STATEMENT_CACHE = 200;
 const SCHEMA_CHANGE = /^\s*(?:CREATE|ALTER|DROP)\b/i;
+const NO_COLUMNS: readonly ResultColumn[] = Object.freeze([]);
+
+/** A prepared statement and, for one that returns rows, its columns: names and decoders, and as reported (name, declared type). */
+interface Prepared {
+  stmt: Statement;
+  columns?: Columns;
+  result?: readonly ResultColumn[];
+}
+
+/** A result column: the name, and the declared type of a table column (an expression has none). */
+function resultColumn(column: { name: string; type: string | null }): ResultColumn {
+  return Object.freeze(column.type === null ? { name: column.name } : { name: column.name, type: column.type });
+}
 
 class SqliteConnection implements DriverConnection {
-  private readonly statements = new Map<string, { stmt: Statement; columns?: Columns }>();
+  private readonly statements = new Map<string, Prepared>();
   private readonly bigint: Decoder;
 
   constructor(
@@ -40,7 +53,7 @@ class SqliteConnection implements DriverConnection {
     this.bigint = bigintDecoder(values.bigint);
   }
 
-  private prepare(sql: string): { stmt: Statement; columns?: Columns } {
+  private prepare(sql: string): Prepared {
     let entry = this.statements.get(sql);
     if (entry === undefined) {
       const stmt = this.db.prepare(sql).safeIntegers(true);
@@ -49,6 +62,7 @@ class SqliteConnection implements DriverConnection {
         stmt.raw(true);
         const cols = stmt.columns();
         entry.columns = { names: cols.map((c) => c.name), decoders: cols.map((c) => decoderFor(c.type, this.bigint)) };
+        entry.result = Object.freeze(cols.map(resultColumn));
       }
       if (this.statements.size >= STATEMENT_CACHE) this.statements.delete(this.statements.keys().next().value!);
       this.statements.set(sql, entry);
@@ -56,30 +70,39 @@ class SqliteConnection implements DriverConnection {
     return entry;
   }
 
-  async query(sql: string, values: readonly unknown[]): Promise<DriverResult> {
-    return this.querySync(sql, values);
+  async query(sql: string, values: readonly unknown[], options?: DriverQueryOptions): Promise<DriverResult | DriverArrayResult> {
+    return this.querySync(sql, values, options);
   }
 
-  querySync(sql: string, values: readonly unknown[]): DriverResult {
-    const { stmt, columns } = this.prepare(sql);
+  querySync(sql: string, values: readonly unknown[], options?: DriverQueryOptions): DriverResult | DriverArrayResult {
+    const { stmt, columns, result } = this.prepare(sql);
+    const arrays = options?.rowMode === "array";
     const args = values.map(encode);
     if (columns !== undefined) {
-      const rows = stmt.all(...args).map((r) => makeRow(columns, r));
+      const raw = stmt.all(...args);
+      if (arrays) {
+        for (const r of raw) decodeValues(columns, r);
+        return { columns: result!, rows: raw, rowCount: raw.length };
+      }
+      const rows = raw.map((r) => makeRow(columns, r));
       return { rows, rowCount: rows.length };
     }
     const info = stmt.run(...args);
     // A schema change makes the column lists cached with other statements stale.
     if (SCHEMA_CHANGE.test(sql)) this.statements.clear();
-    return { rows: [], rowCount: info.changes, insertId: this.bigint!(info.lastInsertRowid) as number };
+    const insertId = this.bigint!(info.lastInsertRowid) as number;
+    return arrays ? { columns: NO_COLUMNS, rows: [], rowCount: info.changes, insertId } : { rows: [], rowCount: info.changes, insertId };
   }
 
-  async *stream(sql: string, values: readonly unknown[]): AsyncIterable<Row> {
-    const { stmt, columns } = this.prepare(sql);
+  async *stream(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row | unknown[]> {
+    const { stmt, columns, result } = this.prepare(sql);
+    const arrays = options.rowMode === "array";
+    if (arrays) options.onColumns?.(result ?? NO_COLUMNS);
     if (columns === undefined) {
       await this.query(sql, values);
       return;
     }
-    for (const r of stmt.iterate(...values.map(encode))) yield makeRow(columns, r);
+    for (const r of stmt.iterate(...values.map(encode))) yield arrays ? decodeValues(columns, r) : makeRow(columns, r);
   }
 
   /** One prepared single-row INSERT, run for every row (the caller holds the transaction). */
