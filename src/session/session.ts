@@ -64,6 +64,11 @@ export interface RunOptions<M extends RowMode = RowMode> {
 
 const ARRAYS: DriverQueryOptions = { rowMode: "array" };
 
+/** `rows` (and columns) with the row count and insert id of the result they were made from. */
+function counted<T extends object>(rows: T, from: DriverResult | DriverArrayResult): T & Pick<DriverResult, "rowCount" | "insertId"> {
+  return from.insertId === undefined ? { ...rows, rowCount: from.rowCount } : { ...rows, rowCount: from.rowCount, insertId: from.insertId };
+}
+
 /**
  * One pooled connection and what the core knows about it. Every change of its
  * state goes through `mark()`; everything else reads `state` and `inTransaction`.
@@ -216,17 +221,15 @@ export class Session {
     return rowMode === "array" || this.duplicateColumns === "error";
   }
 
-  /** Turns what the driver answered into what the caller asked for. */
+  /** Turns what the driver answered into what the caller asked for; the common cases return it as is. */
   private shape<M extends RowMode>(result: DriverResult | DriverArrayResult, rowMode: M | undefined, sql: string): ResultOf<M> {
-    const { rowCount, insertId } = result;
-    const tail = insertId === undefined ? { rowCount } : { rowCount, insertId };
     if (!("columns" in result)) {
       // A driver that ignores rowMode (see DriverConnection.query): positions from the objects' keys.
-      return (rowMode === "array" ? { ...arraysFromRows(result.rows), ...tail } : result) as ResultOf<M>;
+      return (rowMode === "array" ? counted(arraysFromRows(result.rows), result) : result) as ResultOf<M>;
     }
     if (rowMode === "array") return result as ResultOf<M>;
     this.checkNames(result.columns, sql);
-    return { rows: rowsFromArrays(result.columns, result.rows), ...tail } as ResultOf<M>;
+    return counted({ rows: rowsFromArrays(result.columns, result.rows) }, result) as ResultOf<M>;
   }
 
   /** Announces a stream's columns and returns how each of its rows becomes what the caller asked for. */
