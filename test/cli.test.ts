@@ -12,7 +12,7 @@ import { migrationDir, resetSchema } from "./support/migration-files.js";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** tsx as a URL, so the CLI also starts from a directory outside the repository. */
 const TSX = import.meta.resolve("tsx");
-const TABLES = ["cli_users", "cli_posts", "cli_slow"];
+const TABLES = ["cli_users", "cli_posts", "cli_slow", "cli_rc"];
 
 interface Run {
   code: number | null;
@@ -157,13 +157,34 @@ for (const engine of engines()) {
       const query = await cli(["query", "SELECT 1 AS one, 'a' AS two", "--url", engine.url]);
       assert.match(query.stdout, /one \| two\n-+-\+-+\n1 +\| a/);
       const json = await cli(["query", "SELECT 2 AS n", "--json"], { DATABASE_URL: engine.url });
-      assert.deepEqual(JSON.parse(json.stdout), [{ n: 2 }]);
+      const parsed = JSON.parse(json.stdout);
+      assert.deepEqual([parsed.columns.map((c: { name: string }) => c.name), parsed.rows], [["n"], [[2]]]);
       if (engine.name !== "sqlite") {
         const bad = engine.url.replace(/:polysql@/, ":wrong-secret@");
         const failed = await cli(["migrate", "status", "--url", bad, "--dir", migrationDir({})]);
         assert.equal(failed.code, 1);
         assert.ok(!(failed.stdout + failed.stderr).includes("wrong-secret"), failed.stderr);
       }
+    });
+
+    it("query prints every column in select-list order, duplicate and integer-like names included; --json gives { columns, rows }", async () => {
+      const sql = `SELECT 1 AS a, 'x' AS a, 7 AS "7", 2 + 2 AS b`;
+      const table = await cli(["query", sql, "--url", engine.url]);
+      assert.equal(table.code, 0, table.stderr);
+      assert.equal(table.stdout, "a | a | 7 | b\n--+---+---+--\n1 | x | 7 | 4\n(1 row)\n");
+      const json = await cli(["query", sql, "--json", "--url", engine.url]);
+      const out = JSON.parse(json.stdout) as { columns: { name: string; type?: string }[]; rows: unknown[][] };
+      assert.deepEqual(Object.keys(out), ["columns", "rows"]);
+      assert.deepEqual(
+        out.columns.map((c) => c.name),
+        ["a", "a", "7", "b"],
+      );
+      assert.deepEqual(out.rows, [[1, "x", 7, 4]]);
+      const empty = await cli(["query", "SELECT 1 AS a, 2 AS b WHERE 1 = 0", "--url", engine.url]);
+      assert.equal(empty.stdout, "a | b\n--+--\n(0 rows)\n");
+      assert.equal((await cli(["query", "CREATE TABLE cli_rc (id INTEGER)", "--url", engine.url])).stdout, "(0 rows affected)\n");
+      assert.equal((await cli(["query", "INSERT INTO cli_rc (id) VALUES (1), (2)", "--url", engine.url])).stdout, "(2 rows affected)\n");
+      assert.equal((await cli(["query", "DROP TABLE cli_rc", "--url", engine.url])).code, 0);
     });
   });
 }

@@ -2,7 +2,7 @@ import type { Database } from "../database.js";
 import { backends } from "../dialects/registry.js";
 import { toJson, type CliIo } from "./cli-io.js";
 import { EXIT } from "./exit-codes.js";
-import { formatTable } from "./format-table.js";
+import { formatGrid, formatTable } from "./format-table.js";
 
 /** `polysql health`: exit 0 when the database answers, 1 otherwise. */
 export async function healthCommand(db: Database, json: boolean, io: CliIo): Promise<number> {
@@ -13,11 +13,18 @@ export async function healthCommand(db: Database, json: boolean, io: CliIo): Pro
   return report.ok ? EXIT.ok : EXIT.failure;
 }
 
-/** `polysql query "<sql>"`: prints the rows as a table, or as JSON. */
+/**
+ * `polysql query "<sql>"`: prints every column in select-list order (a repeated name too) and
+ * the rows as a table, or `{ columns, rows }` as JSON; a statement without a result set prints
+ * the rows it affected.
+ */
 export async function queryCommand(db: Database, sql: string, json: boolean, io: CliIo): Promise<number> {
-  const rows = await db.all(sql);
-  if (json) io.stdout.write(toJson(rows) + "\n");
-  else io.stdout.write(rows.length === 0 ? "(0 rows)\n" : `${formatTable(rows)}(${rows.length} row${rows.length === 1 ? "" : "s"})\n`);
+  const { columns, rows, rowCount } = await db.query(sql);
+  const count = (n: number) => `${n} row${n === 1 ? "" : "s"}`;
+  const header = columns.map((c) => c.name);
+  if (json) io.stdout.write(toJson({ columns, rows }) + "\n");
+  else if (columns.length === 0) io.stdout.write(`(${count(rowCount)} affected)\n`);
+  else io.stdout.write(`${formatGrid(header, rows)}(${count(rows.length)})\n`);
   return EXIT.ok;
 }
 
