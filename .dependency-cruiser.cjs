@@ -62,10 +62,17 @@ module.exports = {
       to: { pathNot: ["^src/sql/", ERRORS] },
     },
     {
+      name: "check-is-pure",
+      comment: "src/check/ (portability rules over tokens, value normalization) imports only src/check/, src/sql/ and src/errors.ts.",
+      severity: "error",
+      from: { path: "^src/check/" },
+      to: { pathNot: ["^src/check/", "^src/sql/", ERRORS] },
+    },
+    {
       name: "lower-layer-imports-root-api",
       comment: "Nothing below the public API calls back up into it: the layers take what they need as parameters.",
       severity: "error",
-      from: { path: "^src/(sql|values|util|pool|session|dialects|config|crud)/" },
+      from: { path: "^src/(sql|values|util|pool|session|dialects|config|crud|check)/" },
       to: { path: ROOT_API },
     },
     {
