@@ -69,10 +69,17 @@ module.exports = {
       to: { pathNot: ["^src/check/", "^src/sql/", ERRORS] },
     },
     {
+      name: "queries-are-pure",
+      comment: "src/queries/ (the query-file format) imports only src/queries/, src/check/, src/sql/ and src/errors.ts.",
+      severity: "error",
+      from: { path: "^src/queries/" },
+      to: { pathNot: ["^src/queries/", "^src/check/", "^src/sql/", ERRORS] },
+    },
+    {
       name: "lower-layer-imports-root-api",
       comment: "Nothing below the public API calls back up into it: the layers take what they need as parameters.",
       severity: "error",
-      from: { path: "^src/(sql|values|util|pool|session|dialects|config|crud|check)/" },
+      from: { path: "^src/(sql|values|util|pool|session|dialects|config|crud|check|queries)/" },
       to: { path: ROOT_API },
     },
     {

@@ -31,17 +31,20 @@ export function makeRow(columns: Columns, values: ArrayLike<unknown>): Row {
 }
 
 /**
- * Decodes an array of engine values in place, in select-list order: the array
- * twin of `makeRow`, for `rowMode: "array"`. Returns the same array.
+ * A new array of decoded values, in select-list order: the array twin of `makeRow`,
+ * for `rowMode: "array"`. The driver's array is left as it is (writing into a client
+ * library's row arrays measured slower on MariaDB's than building new ones).
  */
-export function decodeValues(columns: Columns, values: unknown[]): unknown[] {
+export function decodeValues(columns: Columns, values: ArrayLike<unknown>): unknown[] {
   const { decoders } = columns;
-  for (let i = 0; i < decoders.length; i++) {
+  const n = values.length;
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) {
     const decode = decoders[i];
     const raw = values[i];
-    if (decode !== undefined && raw !== null) values[i] = decode(raw);
+    out[i] = decode === undefined || raw === null ? raw : decode(raw);
   }
-  return values;
+  return out;
 }
 
 /** Row objects from arrays of values already decoded, keyed by the columns' names (the last of a duplicate name wins). */

@@ -116,8 +116,8 @@ class MysqlConnection implements DriverConnection {
       const meta = result.meta ?? [];
       const columns = this.columnsOf(meta);
       if (arrays) {
-        for (const r of result) decodeValues(columns, r);
-        return { columns: meta.map(resultColumn), rows: result, rowCount: result.length };
+        const rows = result.map((r) => decodeValues(columns, r));
+        return { columns: meta.map(resultColumn), rows, rowCount: rows.length };
       }
       const rows = result.map((r) => makeRow(columns, r));
       return { rows, rowCount: rows.length };

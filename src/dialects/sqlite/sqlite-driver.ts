@@ -81,8 +81,8 @@ class SqliteConnection implements DriverConnection {
     if (columns !== undefined) {
       const raw = stmt.all(...args);
       if (arrays) {
-        for (const r of raw) decodeValues(columns, r);
-        return { columns: result!, rows: raw, rowCount: raw.length };
+        const rows = raw.map((r) => decodeValues(columns, r));
+        return { columns: result!, rows, rowCount: rows.length };
       }
       const rows = raw.map((r) => makeRow(columns, r));
       return { rows, rowCount: rows.length };
