@@ -1,9 +1,9 @@
 import Database from "better-sqlite3";
-import { BULK_COLUMNS, SQL, URLS, type BulkRow, type Client, type Row } from "../lib/types.js";
+import { BULK_COLUMNS, SQL, URLS, type BulkRow, type Client, type OpenOptions, type Row } from "../lib/types.js";
 import { utcText } from "../lib/data.js";
 
 /** Raw better-sqlite3: prepared statements, synchronous calls (the limit on SQLite). */
-export async function openBetterSqlite3(): Promise<Client> {
+export async function openBetterSqlite3(options: OpenOptions): Promise<Client> {
   const db = new Database(URLS.sqlite);
   db.pragma("foreign_keys = ON");
   db.pragma("journal_mode = WAL");
@@ -20,7 +20,9 @@ export async function openBetterSqlite3(): Promise<Client> {
     for (const r of rows) insert.run(r.id, r.name, r.qty, r.price, utcText(r.created_at));
   });
   const stream = db.prepare(SQL.stream);
-  return {
+  // Variant "raw": the wide rows as arrays (a statement of its own: raw() is a statement's mode).
+  const wideRaw = db.prepare(SQL.wide).raw(true);
+  const client: Client = {
     lookup: async (id) => lookup.get(id) as Row | undefined,
     wide: async () => wide.all() as Row[],
     transfer: async (id) => transfer(id),
@@ -32,4 +34,6 @@ export async function openBetterSqlite3(): Promise<Client> {
       db.close();
     },
   };
+  if (options.variant === "raw") client.wideArrays = async () => wideRaw.all() as unknown[][];
+  return client;
 }

@@ -7,7 +7,7 @@ export async function openMariadb(options: OpenOptions): Promise<Client> {
   const pool = mariadb.createPool({ ...mysqlConfig(), connectionLimit: options.pool, minimumIdle: options.pool, timezone: "+00:00" });
   const held = await Promise.all(Array.from({ length: options.pool }, () => pool.getConnection()));
   for (const c of held) await c.release();
-  return {
+  const client: Client = {
     lookup: async (id) => ((await pool.query(SQL.lookup.question, [id])) as Row[])[0],
     wide: async () => [...((await pool.query(SQL.wide)) as Row[])],
     transfer: async (id) => {
@@ -59,4 +59,6 @@ export async function openMariadb(options: OpenOptions): Promise<Client> {
     },
     close: () => pool.end(),
   };
+  if (options.variant === "array") client.wideArrays = async () => [...((await pool.query({ sql: SQL.wide, rowsAsArray: true })) as unknown[][])];
+  return client;
 }

@@ -56,6 +56,7 @@ export async function openPg(options: OpenOptions): Promise<Client> {
     },
     close: () => pool.end(),
   };
+  if (options.variant === "array") client.wideArrays = async () => (await pool.query({ text: SQL.wide, values: [], rowMode: "array" })).rows;
   return client;
 }
 

@@ -22,6 +22,7 @@ export async function openPolysql(engine: Engine, options: OpenOptions): Promise
     },
     close: () => db.close(),
   };
+  if (options.variant === "query") client.wideArrays = async () => (await db.query(SQL.wide)).rows;
   if (typeof db.insertMany === "function") {
     client.insertBulk = async (rows: BulkRow[]) => {
       const count = await db.insertMany!("bench_bulk", rows);

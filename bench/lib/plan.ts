@@ -1,4 +1,4 @@
-import { queryContenders, RAW } from "../contenders/index.js";
+import { queryContenders, RAW, RAW_ARRAYS } from "../contenders/index.js";
 import { ENGINES, type Engine } from "./types.js";
 
 /** Workload sizes; `--quick` scales them down so a whole run takes about three minutes. */
@@ -91,7 +91,8 @@ export const SCENARIOS: ScenarioInfo[] = [
     title: "Wide rows: 1,000 rows x 10 mixed columns, decoded",
     unit: "rows/s",
     higherIsBetter: true,
-    groups: perEngine(queryContenders),
+    // polysql:query is db.query() (rows as arrays), against the raw drivers' own array mode.
+    groups: perEngine((e) => [...queryContenders(e), "polysql:query", RAW_ARRAYS[e]]),
     rounds: (s) => s.rounds,
   },
   {

@@ -20,6 +20,8 @@ export interface Client {
   lookup(id: number): Promise<Row | undefined>;
   /** 1,000 rows of 10 mixed columns from bench_items, decoded. */
   wide(): Promise<Row[]>;
+  /** The same rows as arrays in column order (polysql's `query()`, a raw driver's array mode); set by the array variants only. */
+  wideArrays?(): Promise<unknown[][]>;
   /** BEGIN; SELECT balance; UPDATE balance = balance + 1; COMMIT on bench_accounts. */
   transfer(id: number): Promise<void>;
   /** Inserts all rows into bench_bulk. */
@@ -80,3 +82,5 @@ export const INSERT_CHUNK = 1_000;
 export const ITEM_ROWS = 10_000;
 export const ACCOUNT_ROWS = 100;
 export const WIDE_ROWS = 1_000;
+/** The position of `age` among bench_items' columns (id, name, email, age, ...). */
+export const WIDE_AGE_INDEX = 3;
