@@ -5,16 +5,25 @@
 // - For postgres/mysql without POLYSQL_PG_URL / POLYSQL_MYSQL_URL in the environment,
 //   the local servers are started with scripts/db.sh and the URLs passed to the tests.
 // - Tests run with `node --import tsx --test --test-concurrency=1 --test-reporter=spec`.
-// - Servers started by this run are stopped afterwards (also on SIGINT/SIGTERM) unless
+// - Test files under test/cluster/ need real clusters (replicas, Galera, PgBouncer): each names
+//   its targets in a `// @cluster <target>...` line, and those targets are started with
+//   scripts/cluster.sh (their URLs passed as POLYSQL_*_URL(S)). A cluster file whose engine
+//   POLYSQL_ENGINES does not select is left out of the run, said so on stderr (so a
+//   POLYSQL_ENGINES=sqlite run starts no cluster).
+// - Servers and clusters started by this run are stopped afterwards (also on SIGINT/SIGTERM) unless
 //   POLYSQL_KEEP_ENGINES=1. Exit code = the test process's exit code.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import os from "node:os";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DB_SH = path.join(ROOT, "scripts", "db.sh");
+const CLUSTER_SH = path.join(ROOT, "scripts", "cluster.sh");
+const CLUSTER_DIR = "test/cluster/";
+// cluster.sh target -> the engine it needs selected in POLYSQL_ENGINES
+const CLUSTER_ENGINES = { "pg-replicas": "postgres", "pg-failover": "postgres", pgbouncer: "postgres", "mariadb-replica": "mysql", galera: "mysql" };
 const TEST_DIR = path.join(ROOT, "test");
 const TEST_FILE_RE = /\.test\.(ts|mts|cts)$/;
 
@@ -136,13 +145,76 @@ function dbStop(dbEngine) {
   if (r.status !== 0) log(`warning: bash scripts/db.sh stop ${dbEngine} failed (exit ${r.status})`);
 }
 
+// ---------------------------------------------------------------- cluster.sh
+
+/** The cluster targets a test file names in its `// @cluster a b` line (none outside test/cluster/). */
+function clusterTargets(file) {
+  if (!file.split(path.sep).join("/").includes(CLUSTER_DIR)) return [];
+  const m = /^\/\/\s*@cluster\s+(.+)$/m.exec(readFileSync(path.resolve(ROOT, file), "utf8"));
+  if (!m) fail(`${file} is under ${CLUSTER_DIR} but has no "// @cluster <target>..." line naming the clusters it needs`, 2);
+  const targets = m[1].trim().split(/\s+/);
+  for (const t of targets) if (!CLUSTER_ENGINES[t]) fail(`${file}: unknown cluster target "${t}" (expected ${Object.keys(CLUSTER_ENGINES).join(", ")})`, 2);
+  return targets;
+}
+
+/** Whether every node of a cluster target runs (`cluster.sh status` says "running" on each line). */
+function clusterRunning(target) {
+  const r = spawnSync("bash", [CLUSTER_SH, "status", target], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  if (r.status !== 0) fail(`bash scripts/cluster.sh status ${target} failed (exit ${r.status})`);
+  const lines = r.stdout.split(/\r?\n/).filter(Boolean);
+  return lines.length > 0 && lines.every((l) => /:\s*running\b/.test(l));
+}
+
+function clusterStart(targets) {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", [CLUSTER_SH, "start", ...targets], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      if (code !== 0) return reject(new Error(`bash scripts/cluster.sh start ${targets.join(" ")} failed (${signal ?? `exit ${code}`})`));
+      const vars = {};
+      for (const line of out.split(/\r?\n/)) {
+        const m = /^\s*(?:export\s+)?(POLYSQL_[A-Z0-9_]+_URLS?)=(\S+)\s*$/.exec(line);
+        if (m) vars[m[1]] = m[2];
+      }
+      resolve(vars);
+    });
+  });
+}
+
+function clusterStop(targets) {
+  log(`stopping cluster ${targets.join(" ")} (started by this run)`);
+  const r = spawnSync("bash", [CLUSTER_SH, "stop", ...targets], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  if (r.status !== 0) log(`warning: bash scripts/cluster.sh stop ${targets.join(" ")} failed (exit ${r.status})`);
+}
+
 // ---------------------------------------------------------------- main
 
 const engines = parseEngines();
-const { options, files } = parseArgs(process.argv.slice(2));
+const { options, files: allFiles } = parseArgs(process.argv.slice(2));
+// Cluster test files run only with their engine selected; their targets start before the tests.
+const clusterNeeds = new Set();
+const files = allFiles.filter((file) => {
+  const targets = clusterTargets(file);
+  const missing = targets.filter((t) => !engines.includes(CLUSTER_ENGINES[t]));
+  if (missing.length > 0) {
+    log(`leaving out ${file}: its cluster (${missing.join(", ")}) needs an engine POLYSQL_ENGINES does not select`);
+    return false;
+  }
+  // PgBouncer fronts the pg-replicas primary: start (and stop) that too.
+  for (const t of targets) {
+    if (t === "pgbouncer") clusterNeeds.add("pg-replicas");
+    clusterNeeds.add(t);
+  }
+  return true;
+});
+if (files.length === 0) fail("no test file left to run for the engines selected by POLYSQL_ENGINES", 2);
 const keepEngines = process.env.POLYSQL_KEEP_ENGINES === "1";
 
 const startedByUs = []; // db.sh engine names to stop at the end
+const clustersStartedByUs = []; // cluster.sh targets to stop at the end
 let testChild = null;
 let interrupted = null; // signal name
 let cleanedUp = false;
@@ -152,8 +224,10 @@ function cleanup() {
   cleanedUp = true;
   if (keepEngines) {
     if (startedByUs.length) log(`POLYSQL_KEEP_ENGINES=1: leaving ${startedByUs.join(", ")} running (bash scripts/db.sh stop)`);
+    if (clustersStartedByUs.length) log(`POLYSQL_KEEP_ENGINES=1: leaving ${clustersStartedByUs.join(", ")} running (bash scripts/cluster.sh stop all)`);
     return;
   }
+  if (clustersStartedByUs.length) clusterStop(clustersStartedByUs);
   for (const e of [...startedByUs].reverse()) dbStop(e);
 }
 
@@ -204,6 +278,23 @@ async function main() {
     log(`${engine}: ${wasRunning ? "already running" : "started"} (${server.urlVar}=${vars[server.urlVar]})`);
   }
   if (interrupted) return exitWith(signalExitCode(interrupted));
+
+  if (clusterNeeds.size > 0) {
+    const targets = [...clusterNeeds];
+    // The failover pair is always (re)started: its test stops the primary and promotes the standby.
+    for (const t of targets) if (t === "pg-failover" || !clusterRunning(t)) clustersStartedByUs.push(t);
+    const started = Date.now();
+    let vars;
+    try {
+      vars = await clusterStart(targets);
+    } catch (err) {
+      log(`ERROR: ${err.message}`);
+      return exitWith(interrupted ? signalExitCode(interrupted) : 1);
+    }
+    if (interrupted) return exitWith(signalExitCode(interrupted));
+    Object.assign(childEnv, vars);
+    log(`clusters ${targets.join(", ")} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
 
   const nodeArgs = ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...options, ...files];
   log(`engines: ${engines.join(",")}; ${files.length} test file(s)`);
