@@ -6,7 +6,7 @@ import { checkKnownKeys, resolveNumbers } from "./config/options.js";
 import { BREAKER_DEFAULTS, type BreakerOptions } from "./pool/circuit-breaker.js";
 import { resolvePoolOptions, type PoolOptions } from "./pool/pool-options.js";
 import { resolveRetryOptions, type RetryOptions } from "./session/retry.js";
-import type { DuplicateColumns } from "./session/session.js";
+import type { DuplicateColumns } from "./session/result-shape.js";
 import { backendForScheme, validateBackendConfig } from "./dialects/registry.js";
 import { redactUrl } from "./config/redact.js";
 import "./dialects/builtin.js";

@@ -8,7 +8,7 @@ export { Database, type HealthReport } from "./database.js";
 export { Transaction } from "./transaction.js";
 export { Connection } from "./connection.js";
 export type { Queryable, ArrayStream, ExecuteResult, Params, Query, QueryResult, StreamOptions } from "./queryable.js";
-export type { DuplicateColumns } from "./session/session.js";
+export type { DuplicateColumns } from "./session/result-shape.js";
 export {
   PolysqlError,
   ConfigError,

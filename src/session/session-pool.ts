@@ -8,7 +8,8 @@ import { Pool, type Lease, type PoolMetrics } from "../pool/pool.js";
 import type { PoolOptions } from "../pool/pool-options.js";
 import { isRetryable } from "./retry.js";
 import { driverError } from "./driver-error.js";
-import { changesSession, Session, type DuplicateColumns, type ResultOf } from "./session.js";
+import type { DuplicateColumns, ResultOf } from "./result-shape.js";
+import { changesSession, Session } from "./session.js";
 import type { CompiledQuery } from "../sql/index.js";
 
 /** How a database's connections are pooled and guarded. */

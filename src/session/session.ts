@@ -1,20 +1,10 @@
-import type {
-  Dialect,
-  DriverArrayResult,
-  DriverConnection,
-  DriverQueryOptions,
-  DriverResult,
-  DriverStreamOptions,
-  ResultColumn,
-  Row,
-  RowMode,
-} from "../dialects/contract/index.js";
+import type { Dialect, DriverConnection, DriverStreamOptions, Row, RowMode } from "../dialects/contract/index.js";
 import { sessionStatePattern } from "../dialects/kit/session-state.js";
 import { PolysqlError, QueryError } from "../errors.js";
 import type { CompiledQuery } from "../sql/index.js";
 import { withTimeout } from "../util/timeout.js";
-import { arraysFromRows, duplicateNames, makeRow, rowsFromArrays, type Columns } from "../values/rows.js";
 import { driverError } from "./driver-error.js";
+import { driverOptions, shapeResult, shapeStream, type DuplicateColumns, type ResultOf, type ShapeRules } from "./result-shape.js";
 
 /**
  * What the core knows about a pooled connection's session:
@@ -46,12 +36,6 @@ export function changesSession(dialect: Dialect, sql: string): boolean {
   return changes;
 }
 
-/** What a duplicate column name does to object rows: the last one wins (default), or it is a `duplicate_column` error. */
-export type DuplicateColumns = "last" | "error";
-
-/** What a statement answers in a row mode: row objects, or arrays with the columns. */
-export type ResultOf<M extends RowMode> = M extends "array" ? DriverArrayResult : DriverResult;
-
 /** Options of `Session.run`. */
 export interface RunOptions<M extends RowMode = RowMode> {
   /** Client-side deadline; defaults to the database's `queryTimeoutMs` (0 = none). */
@@ -62,18 +46,11 @@ export interface RunOptions<M extends RowMode = RowMode> {
   rowMode?: M;
 }
 
-const ARRAYS: DriverQueryOptions = { rowMode: "array" };
-
-/** `rows` (and columns) with the row count and insert id of the result they were made from. */
-function counted<T extends object>(rows: T, from: DriverResult | DriverArrayResult): T & Pick<DriverResult, "rowCount" | "insertId"> {
-  return from.insertId === undefined ? { ...rows, rowCount: from.rowCount } : { ...rows, rowCount: from.rowCount, insertId: from.insertId };
-}
-
 /**
  * One pooled connection and what the core knows about it. Every change of its
  * state goes through `mark()`; everything else reads `state` and `inTransaction`.
  */
-export class Session {
+export class Session implements ShapeRules {
   #state: SessionState = "clean";
   #inTransaction = false;
 
@@ -145,8 +122,8 @@ export class Session {
     if (!options.control) this.track(query.sql);
     const timeoutMs = options.timeoutMs ?? this.queryTimeoutMs;
     try {
-      const pending = this.driver.query(query.sql, query.values, this.arrays(options.rowMode) ? ARRAYS : undefined);
-      return this.shape(await (timeoutMs > 0 ? this.deadline(pending, timeoutMs, query.sql) : pending), options.rowMode, query.sql);
+      const pending = this.driver.query(query.sql, query.values, driverOptions(options.rowMode, this));
+      return shapeResult(await (timeoutMs > 0 ? this.deadline(pending, timeoutMs, query.sql) : pending), options.rowMode, this, query.sql);
     } catch (err) {
       throw this.translate(err, query.sql);
     }
@@ -155,7 +132,7 @@ export class Session {
   /** `run` for a synchronous driver (see `DriverConnection.querySync`); the caller checked the statement leaves no session state. */
   runSync<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): ResultOf<M> {
     try {
-      return this.shape(this.driver.querySync!(query.sql, query.values, this.arrays(rowMode) ? ARRAYS : undefined), rowMode, query.sql);
+      return shapeResult(this.driver.querySync!(query.sql, query.values, driverOptions(rowMode, this)), rowMode, this, query.sql);
     } catch (err) {
       throw this.translate(err, query.sql);
     }
@@ -172,18 +149,11 @@ export class Session {
    */
   async *stream(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {
     this.track(query.sql);
+    const { sql, values } = query;
     const { batchSize, rowMode } = options;
     try {
-      if (!this.arrays(rowMode)) return yield* this.driver.stream(query.sql, query.values, { batchSize });
-      let columns: readonly ResultColumn[] | undefined;
-      const rows = this.driver.stream(query.sql, query.values, { batchSize, rowMode: "array", onColumns: (found) => (columns = found) });
-      let shape: ((row: Row | unknown[]) => Row | unknown[]) | undefined;
-      for await (const row of rows) {
-        // A driver that ignores rowMode yields objects and never calls onColumns (see DriverConnection.stream).
-        shape ??= this.streamShape(columns ?? arraysFromRows([row as Row]).columns, Array.isArray(row), options, query.sql);
-        yield shape(row);
-      }
-      if (shape === undefined) this.streamShape(columns ?? [], true, options, query.sql);
+      if (driverOptions(rowMode, this) === undefined) return yield* this.driver.stream(sql, values, { batchSize });
+      yield* shapeStream((onColumns) => this.driver.stream(sql, values, { batchSize, rowMode: "array", onColumns }), options, this, sql);
     } catch (err) {
       throw this.translate(err, query.sql);
     }
@@ -214,46 +184,6 @@ export class Session {
       this.mark("broke");
       return false;
     }
-  }
-
-  /** Whether to ask the driver for arrays: asked for, or needed to see duplicate names. */
-  private arrays(rowMode: RowMode | undefined): boolean {
-    return rowMode === "array" || this.duplicateColumns === "error";
-  }
-
-  /** Turns what the driver answered into what the caller asked for; the common cases return it as is. */
-  private shape<M extends RowMode>(result: DriverResult | DriverArrayResult, rowMode: M | undefined, sql: string): ResultOf<M> {
-    if (!("columns" in result)) {
-      // A driver that ignores rowMode (see DriverConnection.query): positions from the objects' keys.
-      return (rowMode === "array" ? counted(arraysFromRows(result.rows), result) : result) as ResultOf<M>;
-    }
-    if (rowMode === "array") return result as ResultOf<M>;
-    this.checkNames(result.columns, sql);
-    return counted({ rows: rowsFromArrays(result.columns, result.rows) }, result) as ResultOf<M>;
-  }
-
-  /** Announces a stream's columns and returns how each of its rows becomes what the caller asked for. */
-  private streamShape(columns: readonly ResultColumn[], arrays: boolean, options: DriverStreamOptions, sql: string): (row: Row | unknown[]) => Row | unknown[] {
-    const objects = options.rowMode !== "array";
-    if (objects && arrays) this.checkNames(columns, sql);
-    options.onColumns?.(columns);
-    if (objects === !arrays) return (row) => row;
-    if (!arrays) return (row) => Object.values(row);
-    const names: Columns = { names: columns.map((c) => c.name), decoders: [] };
-    return (row) => makeRow(names, row as unknown[]);
-  }
-
-  /** With `duplicateColumns: "error"`, a result whose object rows would lose a column is a `duplicate_column` error. */
-  private checkNames(columns: readonly ResultColumn[], sql: string): void {
-    if (this.duplicateColumns !== "error") return;
-    const duplicates = duplicateNames(columns);
-    if (duplicates.length === 0) return;
-    throw new QueryError(
-      "duplicate_column",
-      `More than one column of the result is named ${duplicates.map((n) => `"${n}"`).join(", ")} (columns: ${columns.map((c) => c.name).join(", ")}): ` +
-        `a row object would keep only the last, which duplicateColumns: "error" forbids. Alias them apart, or read them by position with query()`,
-      { sql, engine: this.engine, column: duplicates[0] },
-    );
   }
 
   private track(sql: string): void {
