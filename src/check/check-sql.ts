@@ -35,9 +35,12 @@ function behaviour(rule: PortabilityRule, engine: CheckEngine, mysqlMode: "porta
   return engine === "mysql" && mysqlMode === "native" ? (rule.mysqlNative ?? rule.does.mysql) : rule.does[engine];
 }
 
-/** The rules whose construct the given engines do not all read alike. */
+/** The rules whose construct the given engines do not all read alike, or one of them refuses ("an error..."). */
 export function rulesFor(engines: readonly CheckEngine[] = CHECK_ENGINES, mysqlMode: "portable" | "native" = "portable", rules = RULES): PortabilityRule[] {
-  return rules.filter((rule) => new Set(engines.map((e) => behaviour(rule, e, mysqlMode))).size > 1);
+  return rules.filter((rule) => {
+    const does = engines.map((e) => behaviour(rule, e, mysqlMode));
+    return new Set(does).size > 1 || does.some((d) => d.startsWith("an error"));
+  });
 }
 
 /**

@@ -18,14 +18,15 @@ export interface CheckStatement {
 /**
  * A portability rule: a construct the engines read differently, what each does,
  * and the portable way to write it. Two engines behave alike when their `does`
- * texts are equal; a rule matters for a set of engines when they do not all behave alike.
+ * texts are equal; a rule matters for a set of engines when they do not all behave alike
+ * or one of them refuses the construct (its text starts with "an error").
  */
 export interface PortabilityRule {
   /** Stable id, kebab-case: `integer-division`. */
   readonly id: string;
   /** The construct, as a reader looks for it: "`a / b` on integers". */
   readonly construct: string;
-  /** What each engine does with it (under MySQL's portable profile, the default). */
+  /** What each engine does with it (under MySQL's portable profile, the default); "an error..." when the engine refuses it. */
   readonly does: Readonly<Record<CheckEngine, string>>;
   /** What MySQL/MariaDB does under `sqlMode: "native"`, when that differs. */
   readonly mysqlNative?: string;

@@ -12,6 +12,12 @@ export interface CliCommand {
 
 export interface CliFlags {
   url?: string;
+  /** `check`: every `--url` given (a differential run with two or more). */
+  urls?: string[];
+  /** `check --engines sqlite,postgres`: the engines the SQL must agree on. */
+  engines?: string[];
+  /** `check --sql-mode native`: MySQL sessions run natively, not under the portable profile. */
+  sqlMode?: "portable" | "native";
   dir?: string;
   json?: boolean;
   dryRun?: boolean;
@@ -24,7 +30,7 @@ export interface CliFlags {
 }
 
 const OPTIONS = {
-  url: { type: "string" },
+  url: { type: "string", multiple: true },
   dir: { type: "string" },
   json: { type: "boolean" },
   "dry-run": { type: "boolean" },
@@ -33,13 +39,15 @@ const OPTIONS = {
   "allow-out-of-order": { type: "boolean" },
   "lock-timeout": { type: "string" },
   plugin: { type: "string", multiple: true },
+  engines: { type: "string" },
+  "sql-mode": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
 
 const CONNECT = ["url", "dir", "json", "lock-timeout"];
 /** Options each command accepts, and how many positionals it takes. */
-const COMMANDS: Record<string, { options: string[]; positionals: number }> = {
+const COMMANDS: Record<string, { options: string[]; positionals: number | "any" }> = {
   "migrate up": { options: [...CONNECT, "dry-run", "to", "allow-out-of-order"], positionals: 0 },
   "migrate down": { options: [...CONNECT, "dry-run", "steps"], positionals: 0 },
   "migrate status": { options: [...CONNECT, "allow-out-of-order"], positionals: 0 },
@@ -49,6 +57,7 @@ const COMMANDS: Record<string, { options: string[]; positionals: number }> = {
   health: { options: ["url", "json"], positionals: 0 },
   query: { options: ["url", "json"], positionals: 1 },
   backends: { options: ["json"], positionals: 0 },
+  check: { options: ["json", "engines", "sql-mode"], positionals: "any" },
 };
 
 /**
@@ -65,14 +74,18 @@ export function parseCommand(argv: string[]): CliCommand {
   const spec = COMMANDS[name];
   if (spec === undefined) throw new UsageError(`Unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
   const args = positionals.slice(name.split(" ").length);
-  if (args.length !== spec.positionals) {
+  if (spec.positionals !== "any" && args.length !== spec.positionals) {
     throw new UsageError(`"${name}" takes ${spec.positionals === 0 ? "no arguments" : `${spec.positionals} argument`}, got ${args.length}`);
   }
   // Worded for a command line (flags, not an options object); --plugin goes with any command.
   const [unknown] = unknownKeys(values, [...spec.options, "plugin"]);
   if (unknown !== undefined) throw new UsageError(`"${name}" does not accept --${unknown} (accepted: ${spec.options.map((o) => `--${o}`).join(", ")})`);
+  if (name !== "check" && (values.url?.length ?? 0) > 1) throw new UsageError(`"${name}" takes one --url`);
   const flags: CliFlags = {
-    url: values.url,
+    url: values.url?.[0],
+    urls: name === "check" ? values.url : undefined,
+    engines: values.engines === undefined ? undefined : engineList(values.engines),
+    sqlMode: values["sql-mode"] === undefined ? undefined : sqlMode(values["sql-mode"]),
     dir: values.dir,
     json: values.json,
     dryRun: values["dry-run"],
@@ -95,6 +108,18 @@ function parseFlags(argv: string[]) {
   }
 }
 
+function engineList(text: string): string[] {
+  const engines = text.split(",").map((e) => e.trim());
+  const bad = engines.find((e) => !["sqlite", "postgres", "mysql"].includes(e));
+  if (bad !== undefined || engines.length === 0) throw new UsageError(`--engines takes a comma list of sqlite, postgres, mysql; got "${text}"`);
+  return engines;
+}
+
+function sqlMode(text: string): "portable" | "native" {
+  if (text !== "portable" && text !== "native") throw new UsageError(`--sql-mode must be portable or native, got "${text}"`);
+  return text;
+}
+
 function wholeNumber(option: string, text: string, min: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min) throw new UsageError(`${option} must be a whole number >= ${min}, got "${text}"`);
@@ -114,6 +139,8 @@ Commands:
   health [--json]                                          check the database answers
   query "<sql>" [--json]                                   run one statement and print its rows
   backends [--json]                                        list the registered backends and their drivers
+  check [files/dirs...] [--json]                           find SQL the engines read differently (docs/portability.md)
+        [--engines sqlite,postgres,mysql] [--sql-mode portable|native]
 
 Options:
   --url URL           database URL (else DATABASE_URL, else polysql.config.json, else sqlite:./polysql.db)
@@ -123,5 +150,5 @@ Options:
   --plugin MODULE     import a backend plugin first (repeatable; also POLYSQL_PLUGINS=a,b)
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 validation failed (drift, missing, out of order,
-unrepaired failure), 4 lock timeout.
+unrepaired failure), 4 lock timeout; check exits 1 when it finds something.
 `;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { connect } from "../connect.js";
 import { redactUrl } from "../config/redact.js";
+import { checkCommand } from "./check-command.js";
 import { HELP, parseCommand } from "./cli-args.js";
 import { resolveTarget } from "./cli-config.js";
 import { backendsCommand, healthCommand, queryCommand } from "./db-commands.js";
@@ -30,6 +31,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     await loadPlugins(pluginSpecifiers(io.env.POLYSQL_PLUGINS, cmd.flags.plugins), io.cwd);
     if (cmd.name === "backends") return backendsCommand(json, io);
+    if (cmd.name === "check") return await checkCommand(cmd.positionals, cmd.flags, io);
     const target = resolveTarget(io, cmd.flags);
     if (cmd.name === "migrate new") return await newCommand(cmd.positionals[0], target.dir, cmd.flags, io);
     const tty = Boolean(io.stdout.isTTY) && !json;

@@ -30,7 +30,8 @@ export interface Migration {
   readonly down?: MigrationScript;
 }
 
-const NAME = /^([VU])(\d+(?:[._]\d+)*)__([^.]+)(?:\.([a-z][a-z0-9_-]*))?\.sql$/;
+/** `V001__create_users.sql`, `U001__create_users.sql`, `V001__create_users.postgres.sql`: kind, version, description, engine. */
+export const MIGRATION_FILE_NAME = /^([VU])(\d+(?:[._]\d+)*)__([^.]+)(?:\.([a-z][a-z0-9_-]*))?\.sql$/;
 const NO_TRANSACTION = /^(?:\s*(?:--[^\n]*|\/\*[\s\S]*?\*\/))*?\s*--\s*polysql:no-transaction\b/;
 
 /**
@@ -50,7 +51,7 @@ export async function loadMigrations(dir: string, engine: string): Promise<Migra
   const ups = new Map<string, { version: string; description: string; scripts: MigrationScript[] }>();
   const downs = new Map<string, MigrationScript[]>();
   for (const file of names.filter((n) => n.endsWith(".sql")).sort()) {
-    const m = NAME.exec(file);
+    const m = MIGRATION_FILE_NAME.exec(file);
     if (m === null) {
       throw new MigrationError("bad_file", `${file}: expected a name like V001__create_users.sql, U001__create_users.sql or V001__create_users.postgres.sql`, {
         file,
