@@ -147,7 +147,7 @@ describe("polysql backends", () => {
       unregisterBackend("broken");
       const viaEnv = io({ POLYSQL_PLUGINS: "./test/support/broken-backend.ts" });
       assert.equal(await runCli(["query", "SELECT 1 AS one", "--json", "--url", `broken:${path.join(dir, "cli.db")}`], viaEnv.io), 0);
-      assert.deepEqual(JSON.parse(viaEnv.out.stdout), [{ one: 1 }]);
+      assert.deepEqual(JSON.parse(viaEnv.out.stdout), { columns: [{ name: "one" }], rows: [[1]] });
     } finally {
       unregisterBackend("broken");
     }
