@@ -57,7 +57,7 @@ const COMMANDS: Record<string, { options: string[]; positionals: number | "any" 
   health: { options: ["url", "json"], positionals: 0 },
   query: { options: ["url", "json"], positionals: 1 },
   backends: { options: ["json"], positionals: 0 },
-  check: { options: ["json", "engines", "sql-mode"], positionals: "any" },
+  check: { options: ["url", "json", "engines", "sql-mode"], positionals: "any" },
 };
 
 /**
@@ -141,6 +141,8 @@ Commands:
   backends [--json]                                        list the registered backends and their drivers
   check [files/dirs...] [--json]                           find SQL the engines read differently (docs/portability.md)
         [--engines sqlite,postgres,mysql] [--sql-mode portable|native]
+  check [files/dirs...] --url A --url B [--url C]          also run each query file's queries on every engine
+                                                           (rolled back) and report results that differ
 
 Options:
   --url URL           database URL (else DATABASE_URL, else polysql.config.json, else sqlite:./polysql.db)

@@ -7,7 +7,7 @@ export interface CliIo {
 }
 
 /** JSON with bigint as a string and binary as hex, for `--json` output. */
-export function toJson(value: unknown): string {
+export function toJson(value: unknown, indent = 2): string {
   return JSON.stringify(
     value,
     function (this: unknown, key: string, v: unknown) {
@@ -17,8 +17,13 @@ export function toJson(value: unknown): string {
       if (raw instanceof Error) return errorJson(raw);
       return v;
     },
-    2,
+    indent,
   );
+}
+
+/** `toJson` on one line (`undefined` as `null`), for values printed side by side. */
+export function compactJson(value: unknown): string {
+  return toJson(value ?? null, 0);
 }
 
 /** An error as JSON: code, reason, message, file, statement index. */
