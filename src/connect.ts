@@ -9,6 +9,7 @@ import { resolveRetryOptions, type RetryOptions } from "./session/retry.js";
 import type { DuplicateColumns } from "./session/result-shape.js";
 import { backendForScheme, validateBackendConfig } from "./dialects/registry.js";
 import { redactUrl } from "./config/redact.js";
+import { takeUrlParam } from "./config/url-params.js";
 import "./dialects/builtin.js";
 
 /** Options of `connect()`; unknown keys are errors. */
@@ -31,6 +32,20 @@ export interface ConnectOptions {
    */
   duplicateColumns?: DuplicateColumns;
   /**
+   * `"transaction"`: the URL reaches the database through a pooler that gives each transaction a
+   * server connection of its choosing (PgBouncer's `pool_mode = transaction`); also
+   * `?pooler=transaction` in the URL. polysql then prepares no named statements and relies on no
+   * session state between transactions; `db.connection()`, and statements that change the session
+   * (`SET`, session locks, `LISTEN`, temporary tables) outside a transaction, are `pooler_unsupported`
+   * errors; migrations take their lock through `directUrl`. Not detected: say it.
+   */
+  pooler?: Pooler;
+  /**
+   * A URL that reaches the same database without the pooler, for what needs one session:
+   * the migration lock and `db.direct()`. Opened on demand, with this call's other options.
+   */
+  directUrl?: string;
+  /**
    * Backend-specific settings under the backend's name, e.g. `{ sqlite: { busyTimeoutMs: 1000 } }`;
    * for network engines also a function returning them, called for every new connection (rotating credentials).
    */
@@ -39,7 +54,11 @@ export interface ConnectOptions {
 
 const BIGINT_MODES: readonly BigintMode[] = ["number", "bigint", "string"];
 const DUPLICATE_COLUMNS: readonly DuplicateColumns[] = ["last", "error"];
-const CORE_KEYS = ["url", "pool", "bigint", "retry", "breaker", "queryTimeoutMs", "duplicateColumns"];
+const CORE_KEYS = ["url", "pool", "bigint", "retry", "breaker", "queryTimeoutMs", "duplicateColumns", "pooler", "directUrl"];
+
+/** What sits between polysql and the database: a transaction-mode pooler, or nothing (undefined). */
+export type Pooler = "transaction";
+const POOLERS: readonly Pooler[] = ["transaction"];
 
 /**
  * Opens a database by URL; the backend is chosen by the URL's scheme and its
@@ -53,18 +72,28 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
   const options: ConnectOptions = typeof urlOrOptions === "string" ? { url: urlOrOptions } : urlOrOptions;
   if (options === null || typeof options !== "object") throw new ConfigError("connect() takes a URL string or an options object");
   if (typeof options.url !== "string" || options.url === "") throw new ConfigError(`connect(): option "url" must be a non-empty string`);
+  // polysql's own URL parameter, not the driver's.
+  const fromUrl = takeUrlParam(options.url, "pooler");
+  const url = fromUrl.url;
+  const pooler = options.pooler ?? (fromUrl.value as Pooler | undefined);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(options.url)?.[1]?.toLowerCase();
   const backend = scheme === undefined ? undefined : backendForScheme(scheme);
   if (backend === undefined) {
     throw new ConfigError(
-      `No backend for URL ${redactUrl(options.url)}: expected a scheme such as sqlite:, postgres:, mysql: (or one registered with registerBackend)`,
+      `No backend for URL ${redactUrl(url)}: expected a scheme such as sqlite:, postgres:, mysql: (or one registered with registerBackend)`,
     );
   }
   checkKnownKeys("connect()", options, [...CORE_KEYS, backend.name]);
   const bigint = options.bigint ?? "number";
   if (!BIGINT_MODES.includes(bigint)) throw new ConfigError(`Option "bigint" must be one of "number", "bigint", "string"`);
 
-  const config: Record<string, unknown> = { ...backend.parseUrl(options.url) };
+  if (pooler !== undefined && !POOLERS.includes(pooler)) {
+    throw new ConfigError(`Option "pooler" (URL pooler=) must be ${POOLERS.map((p) => `"${p}"`).join(" or ")}, got ${JSON.stringify(pooler)}`);
+  }
+  if (options.directUrl !== undefined && (typeof options.directUrl !== "string" || options.directUrl === "")) {
+    throw new ConfigError(`Option "directUrl" must be a non-empty URL string`);
+  }
+  const config: Record<string, unknown> = { ...backend.parseUrl(url) };
   const own = options[backend.name];
   if (typeof own === "function") {
     deferBackendOptions(config, own as () => unknown);
@@ -72,6 +101,11 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
     if (own === null || typeof own !== "object") throw new ConfigError(`Option "${backend.name}" must be an object, or a function returning one`);
     checkKnownKeys(backend.name, own, backend.configKeys);
     for (const [key, value] of Object.entries(own)) config[key] = value;
+  }
+  if (pooler === "transaction" && backend.configKeys.includes("preparedStatements")) {
+    // A named statement prepared on one server connection is missing on the next one the pooler picks.
+    if (config.preparedStatements === true) throw new ConfigError(`${backend.name} option "preparedStatements: true" cannot work behind pooler: "transaction"`);
+    config.preparedStatements = false;
   }
   // An options function is checked with its result, for each new connection.
   if (typeof own !== "function") validateBackendConfig(backend, config);
@@ -95,6 +129,10 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
       breaker: resolveNumbers("breaker", options.breaker, BREAKER_DEFAULTS),
       queryTimeoutMs,
       duplicateColumns,
+      pooler,
+      // Session-bound work behind a pooler goes to the database directly, with the same options.
+      openDirect:
+        options.directUrl === undefined ? undefined : () => connect({ ...options, url: options.directUrl as string, pooler: undefined, directUrl: undefined }),
     },
   );
   try {

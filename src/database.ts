@@ -1,14 +1,14 @@
 import type { BackendDefinition, Dialect, DriverStreamOptions, Row, RowMode, TransactionOptions } from "./dialects/contract/index.js";
 import { Connection } from "./connection.js";
 import type { ValueOptions } from "./values/decoders.js";
-import { PolysqlError } from "./errors.js";
+import { PolysqlError, PoolerModeError } from "./errors.js";
 import type { PoolMetrics } from "./pool/pool.js";
 import { firstValue } from "./values/rows.js";
 import { Queryable } from "./queryable.js";
 import { withRetries, type RetryOptions } from "./session/retry.js";
 import { withTimeout } from "./util/timeout.js";
 import type { ResultOf } from "./session/result-shape.js";
-import type { Session } from "./session/session.js";
+import { changesSession, type Session } from "./session/session.js";
 import { SessionPool, type SessionPoolOptions } from "./session/session-pool.js";
 import type { CompiledQuery } from "./sql/index.js";
 import { inTransaction } from "./session/transaction-control.js";
@@ -28,6 +28,10 @@ export interface HealthReport {
 /** Settings of a `Database`, validated by `connect()`. */
 export interface DatabaseOptions extends SessionPoolOptions {
   retry: RetryOptions;
+  /** Behind a transaction-mode pooler: no session state outside transactions (see `ConnectOptions.pooler`). */
+  pooler?: "transaction";
+  /** Opens the same database without the pooler (`directUrl`), for session-bound work. */
+  openDirect?: () => Promise<Database>;
 }
 
 /**
@@ -96,6 +100,14 @@ export class Database extends Queryable {
    * await db.connection(async (conn) => { await conn.execute("SELECT pg_advisory_lock(1)"); ... });
    */
   connection<T>(fn: (conn: Connection) => Promise<T> | T): Promise<T> {
+    if (this.options.pooler !== undefined) {
+      return Promise.reject(
+        new PoolerModeError(
+          `db.connection() needs one server session for the whole callback, which a pooler in transaction mode (pooler: "transaction") does not give: use db.transaction(), or db.direct((d) => d.connection(...)) with directUrl`,
+          { engine: this.engine },
+        ),
+      );
+    }
     return this.sessions.use(async (session) => {
       // Whatever the callback does to the session is undone before the next borrower.
       session.mark("changed");
@@ -106,6 +118,29 @@ export class Database extends Queryable {
         conn.finish();
       }
     });
+  }
+
+  /**
+   * Runs `fn` with a database on which session-bound work is possible: this one, or behind a
+   * transaction-mode pooler one opened on `directUrl` for the call (and closed after). Without
+   * `directUrl` behind a pooler it is a `pooler_unsupported` error. Migrations take their lock through it.
+   *
+   * @example await db.direct((d) => d.connection(async (conn) => conn.execute("SELECT pg_advisory_lock(7)")));
+   */
+  async direct<T>(fn: (db: Database) => Promise<T> | T): Promise<T> {
+    if (this.options.pooler === undefined) return fn(this);
+    if (this.options.openDirect === undefined) {
+      throw new PoolerModeError(
+        `This needs one server session (e.g. the migration lock, a session-level advisory lock), which a pooler in transaction mode (pooler: "transaction") does not give: pass directUrl, a URL that reaches the database without the pooler`,
+        { engine: this.engine },
+      );
+    }
+    const direct = await this.options.openDirect();
+    try {
+      return await fn(direct);
+    } finally {
+      await direct.close();
+    }
   }
 
   /** Pool state and counters: total, active, idle, waiting, pendingCreates, acquire-wait percentiles. */
@@ -146,6 +181,7 @@ export class Database extends Queryable {
   }
 
   protected runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): Promise<ResultOf<M>> {
+    if (this.options.pooler !== undefined && changesSession(this.dialect, query.sql)) return Promise.reject(this.sessionStatement(query.sql));
     try {
       const done = this.sessions.runSync(query, rowMode);
       if (done !== undefined) return Promise.resolve(done);
@@ -156,7 +192,16 @@ export class Database extends Queryable {
   }
 
   protected streamQuery(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {
+    if (this.options.pooler !== undefined && changesSession(this.dialect, query.sql)) throw this.sessionStatement(query.sql);
     return streamWith(this.sessions, query, options);
+  }
+
+  /** The error for a statement that changes the session, outside a transaction, behind a transaction pooler. */
+  private sessionStatement(sql: string): PoolerModeError {
+    return new PoolerModeError(
+      `This statement changes the session (settings, locks, LISTEN, temporary tables, an explicit BEGIN), which outside a transaction would land on whichever server connection a pooler in transaction mode (pooler: "transaction") picks: run it inside db.transaction() (SET LOCAL, pg_advisory_xact_lock), or through db.direct() with directUrl`,
+      { sql, engine: this.engine },
+    );
   }
 }
 

@@ -16,6 +16,7 @@ export type ErrorCode =
   | "deadlock"
   | "lock_timeout"
   | "query_timeout"
+  | "query_cancelled"
   | "connection_failure"
   | "pool_timeout"
   | "pool_exhausted"
@@ -36,6 +37,8 @@ export type ErrorCode =
   | "not_found"
   | "transaction_error"
   | "migration_error"
+  | "pooler_unsupported"
+  | "read_only"
   | "unknown";
 
 /** Codes whose failure is safe to retry: nothing was committed. */
@@ -117,6 +120,21 @@ export class ConnectionError extends PolysqlError {
 export class PoolError extends PolysqlError {
   constructor(code: "pool_timeout" | "pool_exhausted" | "pool_closed" | "pool_misuse" | "circuit_open", message: string, details?: ErrorDetails) {
     super(code, message, details);
+  }
+}
+
+/**
+ * Something that needs one server session for longer than a transaction (`db.connection()`,
+ * `SET` or a session lock outside a transaction, the migration lock without `directUrl`),
+ * asked of a database behind a transaction-mode pooler (`pooler: "transaction"`), which hands
+ * each transaction a server connection of its choosing.
+ */
+export class PoolerModeError extends PolysqlError {
+  /** The pooler mode that forbids it. */
+  readonly mode: "transaction";
+  constructor(message: string, details?: ErrorDetails) {
+    super("pooler_unsupported", message, details);
+    this.mode = "transaction";
   }
 }
 

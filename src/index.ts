@@ -3,7 +3,7 @@
  * errors, and every type those take or return. Backend authors import
  * `polysql/backend`; the conformance kit is `polysql/conformance`.
  */
-export { connect, type ConnectOptions } from "./connect.js";
+export { connect, type ConnectOptions, type Pooler } from "./connect.js";
 export { Database, type HealthReport } from "./database.js";
 export { Transaction } from "./transaction.js";
 export { Connection } from "./connection.js";
@@ -18,6 +18,7 @@ export {
   NotFoundError,
   ParameterError,
   PoolError,
+  PoolerModeError,
   QueryError,
   type ErrorCode,
   type ErrorDetails,

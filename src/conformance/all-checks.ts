@@ -5,6 +5,7 @@ import { ERROR_CHECKS } from "./error-checks.js";
 import { INTROSPECTION_CHECKS } from "./introspection-checks.js";
 import { POOL_CHECKS } from "./pool-checks.js";
 import { QUERY_CHECKS } from "./query-checks.js";
+import { SESSION_CHECKS } from "./session-checks.js";
 import { STREAM_CHECKS } from "./stream-checks.js";
 import { TRANSACTION_CHECKS } from "./transaction-checks.js";
 import { VALUE_CHECKS } from "./value-checks.js";
@@ -20,4 +21,5 @@ export const ALL_CHECKS: readonly ConformanceCheck[] = [
   ...BULK_CHECKS,
   ...POOL_CHECKS,
   ...INTROSPECTION_CHECKS,
+  ...SESSION_CHECKS,
 ];

@@ -3,7 +3,7 @@ import type { ConnectOptions } from "../connect.js";
 import type { Database } from "../database.js";
 
 /** The areas of the suite, in the order they run. */
-export const AREAS = ["queries", "columns", "transactions", "values", "errors", "streaming", "bulk", "pool", "introspection"] as const;
+export const AREAS = ["queries", "columns", "transactions", "values", "errors", "streaming", "bulk", "pool", "introspection", "sessions"] as const;
 export type ConformanceArea = (typeof AREAS)[number];
 
 /** A capability a check depends on; declared false (or absent) it makes the check skip. */
@@ -33,6 +33,11 @@ export interface ConformanceCheck {
   readonly name: string;
   /** Capabilities this check needs; any one declared false makes it skip with that as the reason. */
   readonly requires?: readonly CapabilityName[];
+  /**
+   * The check holds one server session beyond a transaction (`db.connection()`): skipped, with that
+   * as the reason, when the run goes through a transaction-mode pooler (`pooler: "transaction"`).
+   */
+  readonly needsSession?: boolean;
   run(ctx: CheckContext): Promise<void>;
 }
 

@@ -24,7 +24,11 @@ export interface ConformanceOptions {
   only?: readonly string[];
   /** Skip these areas or checks. */
   skip?: readonly string[];
-  /** Extra `connect()` options for every database the kit opens, e.g. `{ sqlite: { busyTimeoutMs: 100 } }`. */
+  /**
+   * Extra `connect()` options for every database the kit opens, e.g. `{ sqlite: { busyTimeoutMs: 100 } }`.
+   * With `pooler: "transaction"` (or `?pooler=transaction` in the URL) the checks that need one server
+   * session beyond a transaction are skipped, saying so.
+   */
   connectOptions?: Omit<ConnectOptions, "url">;
   /** Deadline per check. Default 30,000 ms. */
   timeoutMs?: number;
@@ -111,6 +115,7 @@ async function runCheck(check: ConformanceCheck, context: KitContext, options: C
   const capabilities = context.backend.dialect.capabilities;
   const missing = (check.requires ?? []).find((cap) => capabilities[cap] !== true);
   if (missing) return { ...base, status: "skip", reason: `${missing}: ${capabilities[missing] === false ? "false" : "not declared"}`, durationMs: 0 };
+  if (check.needsSession && behindPooler(options)) return { ...base, status: "skip", reason: SESSION_SKIP, durationMs: 0 };
   const started = performance.now();
   const timeoutMs = options.timeoutMs ?? 30_000;
   let timedOut = false;
@@ -122,6 +127,14 @@ async function runCheck(check: ConformanceCheck, context: KitContext, options: C
   } finally {
     await context.cleanUp(timedOut);
   }
+}
+
+/** Why a session-bound check does not run behind a transaction-mode pooler. */
+const SESSION_SKIP = `pooler: "transaction": needs one server session beyond a transaction, which a transaction-mode pooler does not give (db.connection() is pooler_unsupported there)`;
+
+/** The run goes through a transaction-mode pooler: `connectOptions.pooler`, or `?pooler=transaction` in the URL. */
+function behindPooler(options: ConformanceOptions): boolean {
+  return options.connectOptions?.pooler === "transaction" || /[?&]pooler=transaction(?:&|#|$)/.test(options.url);
 }
 
 function selection(check: ConformanceCheck, options: ConformanceOptions): string | undefined {

@@ -16,7 +16,7 @@ export interface MigrationRun {
 }
 
 /**
- * Loads the files, pins one connection, takes the migration lock, creates the
+ * Loads the files, pins one connection (through `directUrl` behind a transaction pooler), takes the migration lock, creates the
  * history table if needed, re-reads it, and runs `fn`. The lock and type SQL
  * come from the database's own dialect, never from the backend registry: a
  * backend re-registered or removed while the database is open changes nothing here.
@@ -24,11 +24,14 @@ export interface MigrationRun {
 export async function withMigrationRun<T>(db: Database, dir: string, lockTimeoutMs: number, fn: (run: MigrationRun) => Promise<T>): Promise<T> {
   const dialect = db.dialect;
   const migrations = await loadMigrations(dir, dialect.name);
-  return db.connection((conn) =>
-    withMigrationLock(conn, dialect, lockTimeoutMs, async (lock) => {
-      await ensureHistory(conn, dialect);
-      const history = await readHistory(conn);
-      return fn({ conn, dialect, lock, lockTimeoutMs, migrations, history });
-    }),
+  // Behind a transaction-mode pooler the session-bound lock goes through directUrl (db.direct), or fails saying so.
+  return db.direct((target) =>
+    target.connection((conn) =>
+      withMigrationLock(conn, dialect, lockTimeoutMs, async (lock) => {
+        await ensureHistory(conn, dialect);
+        const history = await readHistory(conn);
+        return fn({ conn, dialect, lock, lockTimeoutMs, migrations, history });
+      }),
+    ),
   );
 }

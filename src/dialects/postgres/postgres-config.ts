@@ -22,6 +22,12 @@ export interface PostgresConfig {
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
   applicationName?: string;
+  /**
+   * Prepare parameterized statements once per connection as named server-side statements
+   * (default true). `connect({ pooler: "transaction" })` turns it off: behind PgBouncer in
+   * transaction mode a named statement prepared on one server connection is missing on the next.
+   */
+  preparedStatements?: boolean;
 }
 
 export const POSTGRES_CONFIG_KEYS = [
@@ -34,6 +40,7 @@ export const POSTGRES_CONFIG_KEYS = [
   "connectTimeoutMs",
   "statementTimeoutMs",
   "applicationName",
+  "preparedStatements",
 ] as const;
 
 /** URL parameters polysql reads itself instead of passing them to `pg`. */
@@ -90,6 +97,9 @@ export function validatePostgresConfig(config: PostgresConfig): void {
   }
   if (config.password !== undefined && typeof config.password !== "string" && typeof config.password !== "function") {
     throw new ConfigError(`PostgreSQL option "password" must be a string or a function returning one`);
+  }
+  if (config.preparedStatements !== undefined && typeof config.preparedStatements !== "boolean") {
+    throw new ConfigError(`PostgreSQL option "preparedStatements" must be true or false`);
   }
 }
 

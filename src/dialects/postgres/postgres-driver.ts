@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from "node:tls";
-import type { DriverArrayResult, DriverConnection, DriverQueryOptions, DriverResult, DriverStreamOptions, ResultColumn, Row } from "../contract/index.js";
+import type { DriverArrayResult, DriverConnection, DriverQueryOptions, DriverResult, DriverStreamOptions, ResultColumn, Row, StatementDescription } from "../contract/index.js";
 import { bigintDecoder, decodeUtcTimestamp, type ValueOptions } from "../../values/decoders.js";
 import { loadDriver } from "../kit/load-driver.js";
 import { makeRow, type Columns } from "../../values/rows.js";
@@ -8,6 +8,7 @@ import { connectWithTls } from "../kit/tls-connect.js";
 import { pgConnectionString, type PostgresConfig } from "./postgres-config.js";
 import { pgRetryWithoutTls, postgresTlsSettings } from "./postgres-tls.js";
 import { copyRows } from "./postgres-copy.js";
+import { describePostgres } from "./postgres-describe.js";
 
 /** The subset of `pg` and `pg-cursor` this driver uses. */
 type TypeParser = (text: string) => unknown;
@@ -79,13 +80,15 @@ class PostgresConnection implements DriverConnection {
   constructor(
     private readonly client: PgClient,
     private readonly Cursor: () => CursorConstructor,
+    /** Statements prepared at most this many per connection (0: every statement unnamed, for transaction poolers). */
+    private readonly preparedLimit = PREPARED_LIMIT,
   ) {}
 
   async query(sql: string, values: readonly unknown[], options?: DriverQueryOptions): Promise<DriverResult | DriverArrayResult> {
     // Parameterized statements are prepared once per connection (Bind/Execute afterwards);
     // parameterless text goes through the simple protocol, which allows several statements.
     let name = values.length > 0 ? this.prepared.get(sql) : undefined;
-    if (name === undefined && values.length > 0 && this.prepared.size < PREPARED_LIMIT) {
+    if (name === undefined && values.length > 0 && this.prepared.size < this.preparedLimit) {
       name = `polysql_${this.prepared.size + 1}`;
       this.prepared.set(sql, name);
     }
@@ -128,6 +131,10 @@ class PostgresConnection implements DriverConnection {
     } finally {
       await cursor.close().catch(() => undefined);
     }
+  }
+
+  describe(sql: string): Promise<StatementDescription> {
+    return describePostgres(this.client, sql);
   }
 
   bulkInsert(table: string, columns: readonly string[], batches: AsyncIterable<readonly unknown[][]>): Promise<number> {
@@ -180,5 +187,5 @@ export async function connectPostgres(config: PostgresConfig, values: ValueOptio
     return client;
   };
   const client = await connectWithTls("postgres", target, postgresTlsSettings(config, target.host), open, pgRetryWithoutTls);
-  return new PostgresConnection(client, () => loadDriver<CursorConstructor>("pg-cursor", "postgres"));
+  return new PostgresConnection(client, () => loadDriver<CursorConstructor>("pg-cursor", "postgres"), config.preparedStatements === false ? 0 : PREPARED_LIMIT);
 }
