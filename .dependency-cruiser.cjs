@@ -125,6 +125,21 @@ module.exports = {
       from: { path: "^src/conformance/" },
       to: { pathNot: ["^src/conformance/", ROOT_API, ERRORS, "^src/dialects/index\\.ts$", "^src/util/"], dependencyTypesNot: ["core"] },
     },
+    {
+      name: "generate-uses-public-api",
+      comment:
+        "src/generate/ (polysql generate, issue 18) imports only src/generate/, the public API at the root of src/ (with src/errors.ts), the backend entry point src/dialects/index.ts (polysql/backend: the registry and DriverConnection.describe), src/sql/, src/check/ (its syntax for the lexer), the query-file parser src/queries/ and node built-ins.",
+      severity: "error",
+      from: { path: "^src/generate/" },
+      to: { pathNot: ["^src/generate/", ROOT_API, ERRORS, "^src/dialects/index\\.ts$", "^src/sql/", "^src/check/", "^src/queries/"], dependencyTypesNot: ["core"] },
+    },
+    {
+      name: "generate-is-a-leaf",
+      comment: "src/generate/ is imported only by itself and by src/cli/ and src/demo/.",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/(generate|cli|demo)/" },
+      to: { path: "^src/generate/" },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

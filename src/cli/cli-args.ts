@@ -25,6 +25,16 @@ export interface CliFlags {
   steps?: number;
   allowOutOfOrder?: boolean;
   lockTimeoutMs?: number;
+  /** `generate --queries DIR`: the query files (default ./queries). */
+  queries?: string;
+  /** `generate --out DIR`: the generated modules and snapshot (default ./src/queries). */
+  out?: string;
+  /** `generate --check`: compare, write nothing, exit 1 when stale. */
+  check?: boolean;
+  /** `generate --bigint number|bigint|string`: the type of 64-bit integers, as the connect() option. */
+  bigint?: "number" | "bigint" | "string";
+  /** `generate --import-from MODULE`: where the generated code imports polysql's types (default "polysql"). */
+  importFrom?: string;
   /** `--plugin MODULE` (repeatable, any command): modules to import first. */
   plugins?: string[];
 }
@@ -41,6 +51,11 @@ const OPTIONS = {
   plugin: { type: "string", multiple: true },
   engines: { type: "string" },
   "sql-mode": { type: "string" },
+  queries: { type: "string" },
+  out: { type: "string" },
+  check: { type: "boolean" },
+  bigint: { type: "string" },
+  "import-from": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -58,6 +73,7 @@ const COMMANDS: Record<string, { options: string[]; positionals: number | "any" 
   query: { options: ["url", "json"], positionals: 1 },
   backends: { options: ["json"], positionals: 0 },
   check: { options: ["url", "json", "engines", "sql-mode"], positionals: "any" },
+  generate: { options: ["url", "json", "queries", "out", "check", "bigint", "import-from"], positionals: 0 },
 };
 
 /**
@@ -80,10 +96,10 @@ export function parseCommand(argv: string[]): CliCommand {
   // Worded for a command line (flags, not an options object); --plugin goes with any command.
   const [unknown] = unknownKeys(values, [...spec.options, "plugin"]);
   if (unknown !== undefined) throw new UsageError(`"${name}" does not accept --${unknown} (accepted: ${spec.options.map((o) => `--${o}`).join(", ")})`);
-  if (name !== "check" && (values.url?.length ?? 0) > 1) throw new UsageError(`"${name}" takes one --url`);
+  if (name !== "check" && name !== "generate" && (values.url?.length ?? 0) > 1) throw new UsageError(`"${name}" takes one --url`);
   const flags: CliFlags = {
     url: values.url?.[0],
-    urls: name === "check" ? values.url : undefined,
+    urls: name === "check" || name === "generate" ? values.url : undefined,
     engines: values.engines === undefined ? undefined : engineList(values.engines),
     sqlMode: values["sql-mode"] === undefined ? undefined : sqlMode(values["sql-mode"]),
     dir: values.dir,
@@ -94,6 +110,11 @@ export function parseCommand(argv: string[]): CliCommand {
     steps: values.steps === undefined ? undefined : wholeNumber("--steps", values.steps, 1),
     lockTimeoutMs: values["lock-timeout"] === undefined ? undefined : wholeNumber("--lock-timeout", values["lock-timeout"], 0),
     plugins: values.plugin,
+    queries: values.queries,
+    out: values.out,
+    check: values.check,
+    bigint: values.bigint === undefined ? undefined : bigintMode(values.bigint),
+    importFrom: values["import-from"],
   };
   for (const key of Object.keys(flags) as (keyof CliFlags)[]) if (flags[key] === undefined) delete flags[key];
   return { name, positionals: args, flags };
@@ -120,6 +141,11 @@ function sqlMode(text: string): "portable" | "native" {
   return text;
 }
 
+function bigintMode(text: string): "number" | "bigint" | "string" {
+  if (text !== "number" && text !== "bigint" && text !== "string") throw new UsageError(`--bigint must be number, bigint or string, got "${text}"`);
+  return text;
+}
+
 function wholeNumber(option: string, text: string, min: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min) throw new UsageError(`${option} must be a whole number >= ${min}, got "${text}"`);
@@ -141,6 +167,9 @@ Commands:
   backends [--json]                                        list the registered backends and their drivers
   check [files/dirs...] [--json]                           find SQL the engines read differently (docs/portability.md)
         [--engines sqlite,postgres,mysql] [--sql-mode portable|native]
+  generate [--url URL ...] [--queries DIR] [--out DIR]      typed functions from query files, types asked of each engine
+        [--check] [--bigint number|bigint|string]          (docs/typed-sql.md); --check: exit 1 when stale
+        [--import-from MODULE]
   check [files/dirs...] --url A --url B [--url C]          also run each query file's queries on every engine
                                                            (rolled back) and report results that differ
 

@@ -7,6 +7,7 @@ import { resolveTarget } from "./cli-config.js";
 import { backendsCommand, healthCommand, queryCommand } from "./db-commands.js";
 import { errorJson, toJson, type CliIo } from "./cli-io.js";
 import { EXIT, exitCodeOf, UsageError } from "./exit-codes.js";
+import { generateCommand } from "./generate-command.js";
 import { loadPlugins, pluginSpecifiers } from "./load-plugins.js";
 import { migrateCommand, newCommand } from "./migrate-command.js";
 
@@ -32,6 +33,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     await loadPlugins(pluginSpecifiers(io.env.POLYSQL_PLUGINS, cmd.flags.plugins), io.cwd);
     if (cmd.name === "backends") return backendsCommand(json, io);
     if (cmd.name === "check") return await checkCommand(cmd.positionals, cmd.flags, io);
+    if (cmd.name === "generate") return await generateCommand(cmd.flags, io);
     const target = resolveTarget(io, cmd.flags);
     if (cmd.name === "migrate new") return await newCommand(cmd.positionals[0], target.dir, cmd.flags, io);
     const tty = Boolean(io.stdout.isTTY) && !json;

@@ -12,6 +12,7 @@ export {
   PORTABLE_TYPES,
   type BackendDefinition,
   type Capabilities,
+  type DescribedColumn,
   type Dialect,
   type DriverArrayResult,
   type DriverConnection,
@@ -26,6 +27,7 @@ export {
   type ResultColumn,
   type Row,
   type RowMode,
+  type StatementDescription,
   type TransactionOptions,
 } from "./contract/index.js";
 export { registerBackend, unregisterBackend, backends, backendByName, backendForScheme, type BackendInfo } from "./registry.js";

@@ -48,6 +48,26 @@ export interface DriverStreamOptions {
   readonly onColumns?: (columns: readonly ResultColumn[]) => void;
 }
 
+/** One result column of a described statement, as the engine reports it without running the statement. */
+export interface DescribedColumn {
+  readonly name: string;
+  /** The engine's type name (`int4`, `BIGINT`, `INTEGER`...); absent where the engine has none (an SQLite expression). */
+  readonly type?: string;
+  /** False when the engine knows the column is never NULL (a NOT NULL base column), true when it knows it may be; absent when it cannot tell. */
+  readonly nullable?: boolean;
+  /** The base table and column the value comes from, when the engine reports it. */
+  readonly table?: string;
+  readonly column?: string;
+}
+
+/** What the engine says about a statement it prepared but did not run: its parameters and result columns. */
+export interface StatementDescription {
+  /** One entry per placeholder, in order; `type` where the engine infers it (PostgreSQL does, MariaDB and SQLite do not). */
+  readonly parameters: readonly { readonly type?: string }[];
+  /** The result columns in select-list order; empty for a statement without a result set. */
+  readonly columns: readonly DescribedColumn[];
+}
+
 /**
  * One live connection, as a backend's driver provides it. The core wraps it in
  * the pool, transactions, retries and errors; the driver only talks to the engine.
@@ -88,6 +108,11 @@ export interface DriverConnection {
    * sends multi-row INSERTs sized to the engine's limits.
    */
   bulkInsert?(table: string, columns: readonly string[], batches: AsyncIterable<readonly unknown[][]>): Promise<number>;
+  /**
+   * Optional: prepares the statement (engine placeholders) without running it and reports its
+   * parameter and column types, for `polysql generate`. A backend without it cannot derive types.
+   */
+  describe?(sql: string): Promise<StatementDescription>;
   /** Registers a handler for errors raised while the connection sits idle. */
   onError(handler: (err: unknown) => void): void;
 }

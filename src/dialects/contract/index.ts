@@ -17,6 +17,7 @@ export {
   type TransactionOptions,
 } from "./dialect.js";
 export type {
+  DescribedColumn,
   DriverArrayResult,
   DriverConnection,
   DriverQueryOptions,
@@ -25,5 +26,6 @@ export type {
   ResultColumn,
   Row,
   RowMode,
+  StatementDescription,
 } from "./driver.js";
 export { PORTABLE_TYPES, type PortableType } from "../../sql/portable-types.js";

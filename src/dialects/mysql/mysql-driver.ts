@@ -1,10 +1,20 @@
 import type { ConnectionOptions } from "node:tls";
-import type { DriverArrayResult, DriverConnection, DriverQueryOptions, DriverResult, DriverStreamOptions, ResultColumn, Row } from "../contract/index.js";
+import type {
+  DriverArrayResult,
+  DriverConnection,
+  DriverQueryOptions,
+  DriverResult,
+  DriverStreamOptions,
+  ResultColumn,
+  Row,
+  StatementDescription,
+} from "../contract/index.js";
 import { bigintDecoder, decodeBoolean, decodeUtcTimestamp, type ValueOptions } from "../../values/decoders.js";
 import { formatUtcTimestamp } from "../../values/encoders.js";
 import { loadDriver } from "../kit/load-driver.js";
 import { decodeValues, makeRow, type Columns, type Decoder } from "../../values/rows.js";
 import { connectWithTls } from "../kit/tls-connect.js";
+import { describeMysql } from "./mysql-describe.js";
 import { mysqlTlsSettings, type MysqlConfig, type MysqlSqlMode } from "./mysql-config.js";
 
 /** The subset of the `mariadb` connector this driver uses. */
@@ -158,6 +168,10 @@ class MysqlConnection implements DriverConnection {
       stream.close();
       stream.destroy();
     }
+  }
+
+  describe(sql: string): Promise<StatementDescription> {
+    return describeMysql(this.conn as unknown as Parameters<typeof describeMysql>[0], sql);
   }
 
   async reset(): Promise<void> {

@@ -1,5 +1,14 @@
 import type { ConnectionOptions } from "node:tls";
-import type { DriverArrayResult, DriverConnection, DriverQueryOptions, DriverResult, DriverStreamOptions, ResultColumn, Row, StatementDescription } from "../contract/index.js";
+import type {
+  DriverArrayResult,
+  DriverConnection,
+  DriverQueryOptions,
+  DriverResult,
+  DriverStreamOptions,
+  ResultColumn,
+  Row,
+  StatementDescription,
+} from "../contract/index.js";
 import { bigintDecoder, decodeUtcTimestamp, type ValueOptions } from "../../values/decoders.js";
 import { loadDriver } from "../kit/load-driver.js";
 import { makeRow, type Columns } from "../../values/rows.js";

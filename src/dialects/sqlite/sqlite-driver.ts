@@ -1,11 +1,21 @@
 import { closeSync, existsSync, openSync } from "node:fs";
-import type { DriverArrayResult, DriverConnection, DriverQueryOptions, DriverResult, DriverStreamOptions, ResultColumn, Row } from "../contract/index.js";
+import type {
+  DriverArrayResult,
+  DriverConnection,
+  DriverQueryOptions,
+  DriverResult,
+  DriverStreamOptions,
+  ResultColumn,
+  Row,
+  StatementDescription,
+} from "../contract/index.js";
 import { bigintDecoder, type ValueOptions } from "../../values/decoders.js";
 import { ConnectionError } from "../../errors.js";
 import { loadDriver } from "../kit/load-driver.js";
 import { decodeValues, makeRow, type Columns, type Decoder } from "../../values/rows.js";
 import type { SqliteConfig } from "./sqlite-config.js";
 import { decoderFor, encode } from "./sqlite-types.js";
+import { describeSqlite } from "./sqlite-describe.js";
 
 /** The subset of better-sqlite3 this driver uses. */
 interface Statement {
@@ -118,6 +128,10 @@ class SqliteConnection implements DriverConnection {
       }
     }
     return count;
+  }
+
+  async describe(sql: string): Promise<StatementDescription> {
+    return describeSqlite(this.db as unknown as Parameters<typeof describeSqlite>[0], sql);
   }
 
   async reset(): Promise<void> {
