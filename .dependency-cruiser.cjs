@@ -76,10 +76,25 @@ module.exports = {
       to: { pathNot: ["^src/queries/", "^src/check/", "^src/sql/", ERRORS] },
     },
     {
+      name: "telemetry-below-session",
+      comment:
+        "src/telemetry/ (the onQuery hook's event, OpenTelemetry instruments, the health monitor) imports only itself, src/sql/, src/config/options.ts, src/errors.ts, node built-ins and @opentelemetry/api (types at the top; the package is loaded lazily with require).",
+      severity: "error",
+      from: { path: "^src/telemetry/" },
+      to: { pathNot: ["^src/telemetry/", "^src/sql/", "^src/config/options\\.ts$", ERRORS, "@opentelemetry/api", "^package\\.json$"], dependencyTypesNot: ["core"] },
+    },
+    {
+      name: "opentelemetry-only-in-telemetry",
+      comment: "@opentelemetry/* is an optional peer dependency: only src/telemetry/ refers to it.",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/telemetry/" },
+      to: { path: "(^|node_modules/)@opentelemetry/" },
+    },
+    {
       name: "lower-layer-imports-root-api",
       comment: "Nothing below the public API calls back up into it: the layers take what they need as parameters.",
       severity: "error",
-      from: { path: "^src/(sql|values|util|pool|session|dialects|config|crud|check|queries)/" },
+      from: { path: "^src/(sql|values|util|pool|session|dialects|config|crud|check|queries|telemetry)/" },
       to: { path: ROOT_API },
     },
     {

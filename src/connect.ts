@@ -10,6 +10,10 @@ import type { DuplicateColumns } from "./session/result-shape.js";
 import { backendForScheme, validateBackendConfig } from "./dialects/registry.js";
 import { redactUrl } from "./config/redact.js";
 import { takeUrlParam } from "./config/url-params.js";
+import { Observer } from "./telemetry/observer.js";
+import { resolveTelemetry, type TelemetryOptions } from "./telemetry/otel.js";
+import type { QueryHook } from "./telemetry/query-event.js";
+import type { HealthReport } from "./database.js";
 import "./dialects/builtin.js";
 
 /** Options of `connect()`; unknown keys are errors. */
@@ -46,6 +50,24 @@ export interface ConnectOptions {
    */
   directUrl?: string;
   /**
+   * Called once per statement after it ended, with `{ sql, operation, collection, engine, durationMs, waitMs,
+   * rowCount, attempt, inTransaction, slow, error? }` (see `QueryEvent`). Synchronous; what it throws is reported
+   * once through `process.emitWarning` (code `POLYSQL_ON_QUERY`) and never reaches the query.
+   */
+  onQuery?: QueryHook;
+  /** Statements lasting at least this many ms are marked `slow` in `onQuery` events (the CLI warns about them). Default 0 (none). */
+  slowQueryMs?: number;
+  /**
+   * OpenTelemetry spans and metrics (stable database conventions). By default on when `@opentelemetry/api` is
+   * installed and an SDK registered global providers before `connect()`; `false` turns it off; an object gives
+   * providers and `parameters: true` (bound values on spans). See docs/observability.md.
+   */
+  telemetry?: false | TelemetryOptions;
+  /** Runs `db.health()` in the background every this many ms (0, the default: never); see `onHealthChange`. */
+  healthCheckIntervalMs?: number;
+  /** Called when a background health check finds the state changed (healthy ↔ unhealthy); an unhealthy result holds the circuit breaker open until a check succeeds. */
+  onHealthChange?: (report: HealthReport) => void;
+  /**
    * Backend-specific settings under the backend's name, e.g. `{ sqlite: { busyTimeoutMs: 1000 } }`;
    * for network engines also a function returning them, called for every new connection (rotating credentials).
    */
@@ -54,7 +76,8 @@ export interface ConnectOptions {
 
 const BIGINT_MODES: readonly BigintMode[] = ["number", "bigint", "string"];
 const DUPLICATE_COLUMNS: readonly DuplicateColumns[] = ["last", "error"];
-const CORE_KEYS = ["url", "pool", "bigint", "retry", "breaker", "queryTimeoutMs", "duplicateColumns", "pooler", "directUrl"];
+const OBSERVABILITY_KEYS = ["onQuery", "slowQueryMs", "telemetry", "healthCheckIntervalMs", "onHealthChange"];
+const CORE_KEYS = ["url", "pool", "bigint", "retry", "breaker", "queryTimeoutMs", "duplicateColumns", "pooler", "directUrl", ...OBSERVABILITY_KEYS];
 
 /** What sits between polysql and the database: a transaction-mode pooler, or nothing (undefined). */
 export type Pooler = "transaction";
@@ -119,6 +142,16 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
   if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 0) throw new ConfigError(`Option "queryTimeoutMs" must be a whole number >= 0`);
   const duplicateColumns = options.duplicateColumns ?? "last";
   if (!DUPLICATE_COLUMNS.includes(duplicateColumns)) throw new ConfigError(`Option "duplicateColumns" must be one of "last", "error"`);
+  if (options.onQuery !== undefined && typeof options.onQuery !== "function") throw new ConfigError(`Option "onQuery" must be a function`);
+  const slowQueryMs = options.slowQueryMs ?? 0;
+  if (typeof slowQueryMs !== "number" || !(slowQueryMs >= 0)) throw new ConfigError(`Option "slowQueryMs" must be a number >= 0`);
+  const healthCheckIntervalMs = options.healthCheckIntervalMs ?? 0;
+  if (!Number.isInteger(healthCheckIntervalMs) || healthCheckIntervalMs < 0)
+    throw new ConfigError(`Option "healthCheckIntervalMs" must be a whole number >= 0`);
+  if (options.onHealthChange !== undefined && typeof options.onHealthChange !== "function") throw new ConfigError(`Option "onHealthChange" must be a function`);
+  const otel = resolveTelemetry(options.telemetry);
+  const syntax = (backend.dialectFor?.(config) ?? backend.dialect).syntax;
+  const observer = options.onQuery !== undefined || otel !== undefined ? new Observer(backend.name, syntax, options.onQuery, slowQueryMs, otel) : undefined;
   const db = new Database(
     backend,
     config,
@@ -129,6 +162,8 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
       breaker: resolveNumbers("breaker", options.breaker, BREAKER_DEFAULTS),
       queryTimeoutMs,
       duplicateColumns,
+      observer,
+      healthMonitor: healthCheckIntervalMs > 0 ? { intervalMs: healthCheckIntervalMs, onChange: options.onHealthChange } : undefined,
       pooler,
       // Session-bound work behind a pooler goes to the database directly, with the same options.
       openDirect:

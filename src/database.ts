@@ -12,6 +12,8 @@ import { changesSession, type Session } from "./session/session.js";
 import { SessionPool, type SessionPoolOptions } from "./session/session-pool.js";
 import type { CompiledQuery } from "./sql/index.js";
 import { inTransaction } from "./session/transaction-control.js";
+import type { Observer } from "./telemetry/observer.js";
+import { HealthMonitor, type HealthMonitorOptions } from "./telemetry/health-monitor.js";
 import { checkTransactionOptions, runInTransaction, type Transaction } from "./transaction.js";
 
 /** What `health()` reports; it never throws. */
@@ -28,6 +30,10 @@ export interface HealthReport {
 /** Settings of a `Database`, validated by `connect()`. */
 export interface DatabaseOptions extends SessionPoolOptions {
   retry: RetryOptions;
+  /** The `onQuery` hook and OpenTelemetry instruments; undefined when neither is on (nothing is measured). */
+  observer?: Observer;
+  /** Background health checks (`healthCheckIntervalMs`, `onHealthChange`). */
+  healthMonitor?: Omit<HealthMonitorOptions<HealthReport>, "check" | "breaker">;
   /** Behind a transaction-mode pooler: no session state outside transactions (see `ConnectOptions.pooler`). */
   pooler?: "transaction";
   /** Opens the same database without the pooler (`directUrl`), for session-bound work. */
@@ -50,6 +56,9 @@ export interface DatabaseOptions extends SessionPoolOptions {
 export class Database extends Queryable {
   private readonly sessions: SessionPool;
   private serverVersion?: string;
+  /** Tells the observer who this database is, once the server's version is known. */
+  private describeTo?: (serverVersion: string | undefined) => void;
+  private monitor?: HealthMonitor<HealthReport>;
 
   constructor(
     private readonly backend: BackendDefinition<object>,
@@ -59,6 +68,40 @@ export class Database extends Queryable {
   ) {
     super();
     this.sessions = new SessionPool(backend, config, values, options);
+    if (options.observer !== undefined) this.observe(options.observer, config);
+  }
+
+  /** Wires the hook and telemetry: every session reports its statements; the pool its timings and state. */
+  private observe(observer: Observer, config: object): void {
+    this.sessions.observer = observer;
+    this.describeTo = (version) => {
+      const d = this.backend.identify?.(config, version) ?? { system: this.backend.name };
+      const server = d.address === undefined ? undefined : d.port === undefined ? d.address : `${d.address}:${d.port}`;
+      const poolName = [server, d.namespace].filter((x) => x !== undefined).join("/") || this.backend.name;
+      observer.identify({ ...d, poolName });
+    };
+    this.describeTo(undefined);
+    const otel = observer.otel;
+    if (otel === undefined || !otel.metering) return;
+    this.sessions.pool.observer = {
+      created: (ms) => otel.poolTime("create", ms),
+      waited: (ms) => otel.poolTime("wait", ms),
+      used: (ms) => otel.poolTime("use", ms),
+    };
+    const limits = this.sessions.pool.options;
+    otel.observePool(() => {
+      const m = this.sessions.pool.metrics();
+      return { idle: m.idle, used: m.active, pending: m.waiting, timeouts: m.acquireTimeouts, max: limits.max, min: limits.min };
+    });
+  }
+
+  /**
+   * Runs `fn` inside an OpenTelemetry span (INTERNAL) that the statements it runs are children of;
+   * just `fn()` without telemetry. Used for transactions and by `migrate` for each migration.
+   */
+  withSpan<T>(name: string, attributes: Record<string, string | number>, fn: () => Promise<T>): Promise<T> {
+    const observer = this.options.observer;
+    return observer === undefined ? fn() : observer.within(name, attributes, fn);
   }
 
   get engine(): string {
@@ -73,6 +116,10 @@ export class Database extends Queryable {
   async open(): Promise<this> {
     const version = await this.sessions.use((s) => s.run({ sql: this.dialect.serverVersionSql, values: [] }, { rowMode: "array" }));
     this.serverVersion = String(firstValue(version));
+    this.describeTo?.(this.serverVersion);
+    if (this.options.healthMonitor !== undefined) {
+      this.monitor = new HealthMonitor({ ...this.options.healthMonitor, check: () => this.health(), breaker: this.sessions.breaker });
+    }
     return this;
   }
 
@@ -88,7 +135,7 @@ export class Database extends Queryable {
   async transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
     checkTransactionOptions(options);
     const once = () => this.sessions.use((session) => runInTransaction(session, options, (tx) => this.sessions.hold(() => fn(tx))));
-    return withRetries(once, this.options.retry, options.retries ?? 0);
+    return this.withSpan("transaction", {}, () => withRetries(once, this.options.retry, options.retries ?? 0));
   }
 
   /**
@@ -154,7 +201,9 @@ export class Database extends Queryable {
     let error: HealthReport["error"];
     try {
       // The deadline also covers waiting for a connection, not only the query.
-      const check = this.sessions.use((s) => s.run({ sql: this.dialect.serverVersionSql, values: [] }, { timeoutMs, rowMode: "array" }));
+      // While the health monitor holds the circuit open, health checks are what may close it: past the breaker.
+      const versionOf = (s: Session) => s.run({ sql: this.dialect.serverVersionSql, values: [] }, { timeoutMs, rowMode: "array" });
+      const check = this.sessions.breaker.held ? this.sessions.unguarded(versionOf) : this.sessions.use(versionOf);
       const result = await withTimeout(check, timeoutMs, () => new PolysqlError("query_timeout", `Health check took over ${timeoutMs} ms`));
       this.serverVersion = String(firstValue(result));
     } catch (err) {
@@ -173,6 +222,8 @@ export class Database extends Queryable {
 
   /** Closes every connection; waiting callers get `pool_closed`. */
   async close(): Promise<void> {
+    this.monitor?.stop();
+    this.options.observer?.otel?.close();
     await this.sessions.close();
   }
 
@@ -188,7 +239,7 @@ export class Database extends Queryable {
     } catch (err) {
       return Promise.reject(err);
     }
-    return withRetries(() => this.sessions.use((session) => session.run(query, { rowMode })), this.options.retry);
+    return withRetries((attempt) => this.sessions.use((session) => session.run(query, { attempt, rowMode })), this.options.retry);
   }
 
   protected streamQuery(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {

@@ -7,6 +7,8 @@ export { connect, type ConnectOptions, type Pooler } from "./connect.js";
 export { Database, type HealthReport } from "./database.js";
 export { Transaction } from "./transaction.js";
 export { Connection } from "./connection.js";
+export type { QueryEvent, QueryHook } from "./telemetry/query-event.js";
+export type { TelemetryOptions } from "./telemetry/otel.js";
 export type { Queryable, ArrayStream, ExecuteResult, Params, Query, QueryResult, StreamOptions } from "./queryable.js";
 export type { DuplicateColumns } from "./session/result-shape.js";
 export {

@@ -61,7 +61,8 @@ export async function insertMany(
     return session.bulkInsert(quotedTable, quoted, counted());
   }
   for await (const batch of batches) {
-    inserted += (await session.run({ sql: multiRowSql(session, quotedTable, quoted, batch.length), values: batch.flat() })).rowCount;
+    inserted += (await session.run({ sql: multiRowSql(session, quotedTable, quoted, batch.length), values: batch.flat() }, { batchSize: batch.length }))
+      .rowCount;
     options.onProgress?.(inserted);
   }
   return inserted;

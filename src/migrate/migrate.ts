@@ -42,7 +42,11 @@ export async function migrate(db: Database, options: MigrateOptions = {}): Promi
       const pending = selected(pendingMigrations(r.migrations, r.history)).map((m) => ({ m, statements: prepareScript(r.dialect, m.up) }));
       return runSteps(
         result,
-        pending.map(({ m, statements }) => ({ step: stepOf(m), run: () => applyUp(r, m, statements) })),
+        // With telemetry, each migration is a span its statements are children of.
+        pending.map(({ m, statements }) => ({
+          step: stepOf(m),
+          run: () => db.withSpan(`migrate ${m.version}`, { "polysql.migration.version": m.version }, () => applyUp(r, m, statements)),
+        })),
         opts.onProgress,
       );
     });

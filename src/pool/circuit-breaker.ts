@@ -19,6 +19,8 @@ export class CircuitBreaker {
   private failures = 0;
   private openedAt = -Infinity;
   private probing = false;
+  /** Held open by the health monitor: no probe goes through until `release()`. */
+  held = false;
   state: "closed" | "open" | "half-open" = "closed";
 
   constructor(private readonly options: BreakerOptions) {}
@@ -28,6 +30,7 @@ export class CircuitBreaker {
     if (this.state === "closed" || this.options.threshold === 0) return false;
     const waited = performance.now() - this.openedAt;
     // Half-open without a probe running: the last probe ended without a verdict (e.g. a statement error).
+    if (this.held) throw new PoolError("circuit_open", "The circuit is open: the last background health check failed; it closes when one succeeds");
     if (((this.state === "open" && waited >= this.options.cooldownMs) || this.state === "half-open") && !this.probing) {
       this.state = "half-open";
       this.probing = true;
@@ -40,8 +43,25 @@ export class CircuitBreaker {
     );
   }
 
-  /** Records a working connection: closes the circuit. */
+  /** Opens the circuit until `release()` (the health monitor found the database unhealthy); a no-op when the breaker is off. */
+  hold(): void {
+    if (this.options.threshold === 0) return;
+    this.held = true;
+    this.probing = false;
+    this.state = "open";
+    this.openedAt = performance.now();
+  }
+
+  /** Ends a `hold()`: a health check succeeded, the circuit closes. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.success();
+  }
+
+  /** Records a working connection: closes the circuit (unless the health monitor holds it open). */
   success(): void {
+    if (this.held) return;
     this.failures = 0;
     this.probing = false;
     this.state = "closed";

@@ -12,6 +12,13 @@ export interface PoolResource<R> {
   isAlive(resource: R): boolean;
 }
 
+/** Hears the pool's timings (ms), for telemetry: a create, a borrower's wait, a borrow's length. */
+export interface PoolObserver {
+  created(ms: number): void;
+  waited(ms: number): void;
+  used(ms: number): void;
+}
+
 /** Point-in-time pool state and counters since the pool was built. */
 export interface PoolMetrics {
   total: number;
@@ -40,6 +47,8 @@ interface Slot<R> {
 export class Lease<R> {
   released = false;
   leakTimer?: NodeJS.Timeout;
+  /** When it was lent (`performance.now()`), set only when the pool has an observer. */
+  lentAt = 0;
   constructor(
     readonly resource: R,
     readonly slot: Slot<R>,
@@ -75,6 +84,8 @@ export class Pool<R> {
   private readonly reaper: NodeJS.Timeout;
   private readonly waits = new Float64Array(WAIT_SAMPLES);
   private waitCount = 0;
+  /** Timings for telemetry; undefined (the default) measures nothing. */
+  observer?: PoolObserver;
   private readonly counters = { acquired: 0, created: 0, destroyed: 0, acquireTimeouts: 0, validationFailures: 0, connectionErrors: 0 };
 
   constructor(
@@ -126,6 +137,7 @@ export class Pool<R> {
     slot.lease = undefined;
     this.busy.delete(slot);
     const now = performance.now();
+    if (this.observer !== undefined) this.observer.used(now - lease.lentAt);
     if (destroy || this.closed || now >= slot.expiresAt) {
       void this.destroySlot(slot);
     } else {
@@ -235,6 +247,10 @@ export class Pool<R> {
     this.busy.add(slot);
     this.counters.acquired++;
     this.waits[this.waitCount++ % WAIT_SAMPLES] = now - startedAt;
+    if (this.observer !== undefined) {
+      lease.lentAt = now;
+      this.observer.waited(now - startedAt);
+    }
     if (this.options.leakDetectionMs > 0) {
       const trace = stack ?? new Error("acquired here").stack;
       lease.leakTimer = setTimeout(
@@ -261,6 +277,7 @@ export class Pool<R> {
 
   private create(): void {
     this.pendingCreates++;
+    const started = performance.now();
     const ms = this.options.connectTimeoutMs;
     const created = withTimeout(
       this.factory.create(),
@@ -273,6 +290,7 @@ export class Pool<R> {
         this.pendingCreates--;
         this.counters.created++;
         const now = performance.now();
+        this.observer?.created(now - started);
         const lifetime = this.options.maxLifetimeMs;
         const slot: Slot<R> = { resource, expiresAt: lifetime > 0 ? now + lifetime * (1 - Math.random() * 0.025) : Infinity, idleSince: now };
         if (this.closed) return void this.destroySlot(slot);

@@ -36,21 +36,21 @@ export function backoffMs(attempt: number, options: RetryOptions): number {
   return Math.random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** attempt);
 }
 
-/** Runs `fn`, retrying transient failures within the attempt count and the time budget. */
-export function withRetries<T>(fn: () => Promise<T>, options: RetryOptions, retries = options.retries): Promise<T> {
+/** Runs `fn`, retrying transient failures within the attempt count and the time budget; `fn` gets the attempt number (1 first). */
+export function withRetries<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions, retries = options.retries): Promise<T> {
   const started = Date.now();
-  const first = fn();
+  const first = fn(1);
   // The common case succeeds first time: no async frame, no extra tick.
   return retries === 0 ? first : first.catch((err) => retryAfter(err, fn, options, retries, started));
 }
 
-async function retryAfter<T>(err: unknown, fn: () => Promise<T>, options: RetryOptions, retries: number, started: number): Promise<T> {
+async function retryAfter<T>(err: unknown, fn: (attempt: number) => Promise<T>, options: RetryOptions, retries: number, started: number): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const delay = backoffMs(attempt, options);
     if (attempt >= retries || !isRetryable(err) || Date.now() - started + delay > options.budgetMs) throw err;
     await sleep(delay);
     try {
-      return await fn();
+      return await fn(attempt + 2);
     } catch (next) {
       err = next;
     }

@@ -11,6 +11,7 @@ import { driverError } from "./driver-error.js";
 import type { DuplicateColumns, ResultOf } from "./result-shape.js";
 import { changesSession, Session } from "./session.js";
 import type { CompiledQuery } from "../sql/index.js";
+import type { Observer } from "../telemetry/observer.js";
 
 /** How a database's connections are pooled and guarded. */
 export interface SessionPoolOptions {
@@ -38,6 +39,8 @@ export class SessionPool {
   readonly dialect: Dialect;
   /** The backend's driver answers synchronously (`querySync`): known once a connection exists. */
   private sync = false;
+  /** The database's `onQuery` hook and telemetry, given to every session it opens; undefined: nothing is measured. */
+  observer?: Observer;
 
   constructor(
     readonly backend: BackendDefinition<object>,
@@ -66,6 +69,7 @@ export class SessionPool {
             const driver = await backend.connect(resolved.config, values);
             const session = new Session(driver, dialect, backend.name, options.queryTimeoutMs, options.duplicateColumns);
             this.sync = session.driver.querySync !== undefined;
+            session.observer = this.observer;
             return session;
           } catch (err) {
             throw driverError(dialect, backend.name, err, { connecting: { secrets } });
@@ -89,7 +93,9 @@ export class SessionPool {
   async use<T>(fn: (session: Session) => Promise<T>): Promise<T> {
     const probe = this.breaker.admit();
     let lease: Lease<Session> | undefined = this.pool.tryAcquire();
+    let asked = -1;
     if (lease === undefined) {
+      if (this.observer !== undefined) asked = performance.now();
       try {
         lease = await this.acquire();
       } catch (err) {
@@ -97,6 +103,7 @@ export class SessionPool {
         throw err;
       }
     }
+    if (asked >= 0) lease.resource.waitMs = performance.now() - asked;
     try {
       const result = await fn(lease.resource);
       this.breaker.success();
@@ -129,6 +136,17 @@ export class SessionPool {
       throw err;
     } finally {
       this.pool.release(lease, !session.alive);
+    }
+  }
+
+  /** Runs `fn` with one session past the circuit breaker: the health check that may close a circuit the health monitor holds open. */
+  async unguarded<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    const lease = this.pool.tryAcquire() ?? (await this.pool.acquire());
+    try {
+      return await fn(lease.resource);
+    } finally {
+      const reset = this.release(lease);
+      if (reset !== undefined) await reset;
     }
   }
 

@@ -2,6 +2,7 @@ import type { Dialect, DriverConnection, DriverStreamOptions, Row, RowMode } fro
 import { sessionStatePattern } from "../dialects/kit/session-state.js";
 import { PolysqlError, QueryError } from "../errors.js";
 import type { CompiledQuery } from "../sql/index.js";
+import type { Observer } from "../telemetry/observer.js";
 import { withTimeout } from "../util/timeout.js";
 import { driverError } from "./driver-error.js";
 import { driverOptions, shapeResult, shapeStream, type DuplicateColumns, type ResultOf, type ShapeRules } from "./result-shape.js";
@@ -44,6 +45,9 @@ export interface RunOptions<M extends RowMode = RowMode> {
   control?: boolean;
   /** `"array"`: rows as arrays in select-list order, with the columns. Default `"object"`. */
   rowMode?: M;
+  /** For the observer: which try this is (1 first), and the rows of an `insertMany` batch. */
+  attempt?: number;
+  batchSize?: number;
 }
 
 /**
@@ -53,6 +57,10 @@ export interface RunOptions<M extends RowMode = RowMode> {
 export class Session implements ShapeRules {
   #state: SessionState = "clean";
   #inTransaction = false;
+  /** Set when the database has an `onQuery` hook or telemetry; otherwise statements are not measured at all. */
+  observer?: Observer;
+  /** Time the current borrower waited for this session, reported with its next statement (observed databases only). */
+  waitMs = 0;
 
   constructor(
     readonly driver: DriverConnection,
@@ -118,7 +126,40 @@ export class Session implements ShapeRules {
   }
 
   /** Runs one statement (compiled to the engine's placeholders), translating driver errors into polysql errors. */
-  async run<M extends RowMode = "object">(query: CompiledQuery, options: RunOptions<M> = {}): Promise<ResultOf<M>> {
+  run<M extends RowMode = "object">(query: CompiledQuery, options: RunOptions<M> = {}): Promise<ResultOf<M>> {
+    return this.observer === undefined ? this.exec(query, options) : this.observed(query, options);
+  }
+
+  private async observed<M extends RowMode>(query: CompiledQuery, options: RunOptions<M>): Promise<ResultOf<M>> {
+    const start = performance.now();
+    try {
+      const result = await this.exec(query, options);
+      this.report(query, start, result.rowCount, undefined, options);
+      return result;
+    } catch (err) {
+      this.report(query, start, 0, err, options);
+      throw err;
+    }
+  }
+
+  /** Tells the observer a statement ended. */
+  private report(query: CompiledQuery, start: number, rowCount: number, error: unknown, options: { attempt?: number; batchSize?: number }): void {
+    const waitMs = this.waitMs;
+    this.waitMs = 0;
+    this.observer?.statement({
+      sql: query.sql,
+      values: query.values,
+      start,
+      rowCount,
+      error,
+      attempt: options.attempt ?? 1,
+      waitMs,
+      inTransaction: this.#inTransaction,
+      batchSize: options.batchSize,
+    });
+  }
+
+  private async exec<M extends RowMode>(query: CompiledQuery, options: RunOptions<M>): Promise<ResultOf<M>> {
     if (!options.control) this.track(query.sql);
     const timeoutMs = options.timeoutMs ?? this.queryTimeoutMs;
     try {
@@ -131,6 +172,23 @@ export class Session implements ShapeRules {
 
   /** `run` for a synchronous driver (see `DriverConnection.querySync`); the caller checked the statement leaves no session state. */
   runSync<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): ResultOf<M> {
+    if (this.observer !== undefined) return this.observedSync(query, rowMode);
+    return this.execSync(query, rowMode);
+  }
+
+  private observedSync<M extends RowMode>(query: CompiledQuery, rowMode?: M): ResultOf<M> {
+    const start = performance.now();
+    try {
+      const result = this.execSync(query, rowMode);
+      this.report(query, start, result.rowCount, undefined, {});
+      return result;
+    } catch (err) {
+      this.report(query, start, 0, err, {});
+      throw err;
+    }
+  }
+
+  private execSync<M extends RowMode>(query: CompiledQuery, rowMode?: M): ResultOf<M> {
     try {
       return shapeResult(this.driver.querySync!(query.sql, query.values, driverOptions(rowMode, this)), rowMode, this, query.sql);
     } catch (err) {
@@ -147,7 +205,29 @@ export class Session implements ShapeRules {
    * Streams a compiled query's rows, as objects or (`rowMode: "array"`) arrays; `onColumns`
    * hears the columns before the first row is yielded, or at the end when there is none.
    */
-  async *stream(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {
+  stream(...args: Parameters<Session["streamRows"]>): AsyncGenerator<Row | unknown[]> {
+    return this.observer === undefined ? this.streamRows(...args) : this.observedStream(args);
+  }
+
+  /** A stream reported to the observer once it ended (rows read, or the error). */
+  private async *observedStream(args: Parameters<Session["streamRows"]>): AsyncGenerator<Row | unknown[]> {
+    const start = performance.now();
+    let rows = 0;
+    let error: unknown;
+    try {
+      for await (const row of this.streamRows(...args)) {
+        rows++;
+        yield row;
+      }
+    } catch (err) {
+      error = err;
+      throw err;
+    } finally {
+      this.report(args[0], start, rows, error, {});
+    }
+  }
+
+  private async *streamRows(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {
     this.track(query.sql);
     const { sql, values } = query;
     const { batchSize, rowMode } = options;
@@ -166,6 +246,20 @@ export class Session implements ShapeRules {
 
   /** The driver's bulk insert (names come quoted, values checked), with its errors translated. */
   async bulkInsert(table: string, columns: readonly string[], batches: AsyncIterable<readonly unknown[][]>): Promise<number> {
+    if (this.observer === undefined) return this.bulkRows(table, columns, batches);
+    const query = { sql: `INSERT INTO ${table} (${columns.join(", ")}) ... (bulk)`, values: [] };
+    const start = performance.now();
+    try {
+      const rows = await this.bulkRows(table, columns, batches);
+      this.report(query, start, rows, undefined, { batchSize: rows });
+      return rows;
+    } catch (err) {
+      this.report(query, start, 0, err, {});
+      throw err;
+    }
+  }
+
+  private async bulkRows(table: string, columns: readonly string[], batches: AsyncIterable<readonly unknown[][]>): Promise<number> {
     try {
       return await this.driver.bulkInsert!(table, columns, batches);
     } catch (err) {

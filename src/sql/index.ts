@@ -5,3 +5,4 @@ export { placeholder, type PlaceholderStyle } from "./placeholders.js";
 export { isSqlQuery, SqlIdentifier, SqlQuery } from "./sql-query.js";
 export { sql } from "./sql-tag.js";
 export type { SqlSyntax } from "./syntax.js";
+export { classifyStatement, type StatementKind } from "./classify.js";

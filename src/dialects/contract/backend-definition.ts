@@ -11,6 +11,16 @@ import type { DriverConnection } from "./driver.js";
  *   driverPackages: ["@electric-sql/pglite"], dialect, configKeys: ["dataDir"],
  *   parseUrl: (url) => ({ dataDir: url.pathname }), connect: async (cfg) => openPglite(cfg) });
  */
+/** What telemetry says of one database: OpenTelemetry's `db.system.name`, `db.namespace`, `server.address`, `server.port`. */
+export interface BackendIdentity {
+  /** `db.system.name` as the conventions spell it: `postgresql`, `mysql`, `mariadb`, `sqlite`... */
+  system: string;
+  /** The database (or schema, or file) the connection uses. */
+  namespace?: string;
+  address?: string;
+  port?: number;
+}
+
 export interface BackendDefinition<Config extends object = Record<string, unknown>> {
   readonly name: string;
   /** URL schemes without the colon, e.g. `["postgres", "postgresql"]`. */
@@ -36,6 +46,12 @@ export interface BackendDefinition<Config extends object = Record<string, unknow
    * keys are already rejected by `configKeys`.
    */
   validateConfig?(config: Config): void;
+  /**
+   * Optional: the database as telemetry describes it, from the config and the connected server's
+   * version (which tells MySQL from MariaDB; undefined before the first connection). Absent:
+   * `db.system.name` is the backend's name and the rest is left out.
+   */
+  identify?(config: Config, serverVersion: string | undefined): BackendIdentity;
   /** Opens one connection. */
   connect(config: Config, values: ValueOptions): Promise<DriverConnection>;
 }

@@ -16,4 +16,10 @@ export const mysqlBackend: BackendDefinition<MysqlConfig> = {
   parseUrl: parseMysqlUrl,
   validateConfig: validateMysqlConfig,
   connect: connectMysql,
+  identify: (config, serverVersion) => ({
+    system: serverVersion?.toLowerCase().includes("mariadb") ? "mariadb" : "mysql",
+    namespace: config.database,
+    address: config.host,
+    port: config.port,
+  }),
 };

@@ -14,4 +14,10 @@ export const postgresBackend: BackendDefinition<PostgresConfig> = {
   parseUrl: parsePostgresUrl,
   validateConfig: validatePostgresConfig,
   connect: connectPostgres,
+  identify: (config) => {
+    const url = new URL(config.connectionString);
+    const database = decodeURIComponent(url.pathname.slice(1));
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    return { system: "postgresql", namespace: database || undefined, address: host || "localhost", port: url.port ? Number(url.port) : 5432 };
+  },
 };

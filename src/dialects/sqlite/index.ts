@@ -13,4 +13,5 @@ export const sqliteBackend: BackendDefinition<SqliteConfig> = {
   configKeys: SQLITE_CONFIG_KEYS,
   parseUrl: parseSqliteUrl,
   connect: connectSqlite,
+  identify: (config) => ({ system: "sqlite", namespace: config.filename }),
 };

@@ -1,0 +1,97 @@
+import { PolysqlError } from "../errors.js";
+import { classifyStatement, type SqlSyntax } from "../sql/index.js";
+import type { OtelInstruments, OtelTarget } from "./otel.js";
+import type { QueryEvent, QueryHook } from "./query-event.js";
+
+/** How one statement ended, as the session tells the observer. */
+export interface StatementEnd {
+  sql: string;
+  values: readonly unknown[];
+  /** `performance.now()` when the statement was sent. */
+  start: number;
+  rowCount: number;
+  error?: unknown;
+  attempt: number;
+  waitMs: number;
+  inTransaction: boolean;
+  batchSize?: number;
+}
+
+/**
+ * What watches one database's statements: the `onQuery` hook and OpenTelemetry. A database
+ * without either has no observer at all, so its sessions skip every measurement.
+ */
+export class Observer {
+  private hookFailed = false;
+
+  constructor(
+    private readonly engine: string,
+    private readonly syntax: SqlSyntax,
+    private readonly hook: QueryHook | undefined,
+    private readonly slowQueryMs: number,
+    readonly otel: OtelInstruments | undefined,
+  ) {}
+
+  /** Sets what the telemetry says of the database (system, namespace, server, pool name). */
+  identify(target: OtelTarget): void {
+    this.otel?.identify(target);
+  }
+
+  /** Reports one finished statement to the hook and the instruments. */
+  statement(end: StatementEnd): void {
+    const now = performance.now();
+    const { operation, collection } = classifyStatement(this.syntax, end.sql);
+    if (this.hook !== undefined) {
+      const durationMs = now - end.start;
+      const event: QueryEvent = {
+        sql: end.sql,
+        operation,
+        collection,
+        engine: this.engine,
+        durationMs,
+        waitMs: end.waitMs,
+        rowCount: end.error === undefined ? end.rowCount : 0,
+        attempt: end.attempt,
+        inTransaction: end.inTransaction,
+        slow: this.slowQueryMs > 0 && durationMs >= this.slowQueryMs,
+      };
+      if (end.batchSize !== undefined) event.batchSize = end.batchSize;
+      if (end.error instanceof PolysqlError) event.error = end.error;
+      this.call(event);
+    }
+    this.otel?.statement({
+      sql: end.sql,
+      values: end.values,
+      names: undefined,
+      operation,
+      collection,
+      start: end.start,
+      end: now,
+      batchSize: end.batchSize,
+      error: end.error,
+    });
+  }
+
+  /** Runs `fn` inside a span its statements belong to (OpenTelemetry only). */
+  within<T>(name: string, attributes: Record<string, string | number>, fn: () => Promise<T>): Promise<T> {
+    return this.otel === undefined ? fn() : this.otel.within(name, attributes, fn);
+  }
+
+  /** Calls the hook; what it throws (or rejects with) is reported once through `process.emitWarning` and never reaches the query. */
+  private call(event: QueryEvent): void {
+    try {
+      const result = (this.hook as (e: QueryEvent) => unknown)(event);
+      if (result instanceof Promise) result.catch((err: unknown) => this.failed(err));
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  private failed(err: unknown): void {
+    if (this.hookFailed) return;
+    this.hookFailed = true;
+    process.emitWarning(`The onQuery hook threw (reported once; queries are not affected): ${String((err as Error)?.stack ?? err)}`, {
+      code: "POLYSQL_ON_QUERY",
+    });
+  }
+}
