@@ -94,7 +94,7 @@ module.exports = {
       name: "lower-layer-imports-root-api",
       comment: "Nothing below the public API calls back up into it: the layers take what they need as parameters.",
       severity: "error",
-      from: { path: "^src/(sql|values|util|pool|session|dialects|config|crud|check|queries|telemetry)/" },
+      from: { path: "^src/(sql|values|util|pool|session|dialects|config|crud|check|queries|telemetry|cluster)/" },
       to: { path: ROOT_API },
     },
     {
@@ -109,7 +109,7 @@ module.exports = {
       comment: "src/dialects/ (the backend contract, registry, kit and engines) does not import session/, pool/, crud/, migrate/ or cli/.",
       severity: "error",
       from: { path: "^src/dialects/" },
-      to: { path: "^src/(session|pool|crud|migrate|cli)/" },
+      to: { path: "^src/(session|pool|crud|migrate|cli|cluster)/" },
     },
     {
       name: "only-cli-imports-cli",

@@ -10,6 +10,9 @@ import type { DuplicateColumns } from "./session/result-shape.js";
 import { backendForScheme, validateBackendConfig } from "./dialects/registry.js";
 import { redactUrl } from "./config/redact.js";
 import { takeUrlParam } from "./config/url-params.js";
+import type { ReplicaOptions } from "./cluster/replica-set.js";
+import type { BackendDefinition } from "./dialects/contract/index.js";
+import type { ReplicaSetup } from "./database.js";
 import { Observer } from "./telemetry/observer.js";
 import { resolveTelemetry, type TelemetryOptions } from "./telemetry/otel.js";
 import type { QueryHook } from "./telemetry/query-event.js";
@@ -50,6 +53,22 @@ export interface ConnectOptions {
    */
   directUrl?: string;
   /**
+   * Read replicas of `url` (same engine, same credentials and backend options). Plain reads outside
+   * a transaction go to a replica in the rotation, round robin; everything else to `url`, the primary.
+   * `db.primary` / `db.replica` force the route; `metrics().nodes` and `health().nodes` report each node.
+   */
+  replicas?: readonly string[];
+  /** A replica further behind the primary than this (measured in the background) leaves the rotation until it catches up. Default 5,000. */
+  maxReplicaLagMs?: number;
+  /**
+   * After a write, reads from the same async context (AsyncLocalStorage) see it: they wait for a replica to
+   * apply the write's position (WAL LSN, GTID), at most `timeoutMs` (default 200), else read on the primary.
+   * Default on; `false` turns it off (reads may then be stale by the replica's lag).
+   */
+  readYourWrites?: boolean | { timeoutMs?: number };
+  /** How often the background monitor measures each replica's lag. Default 1,000 ms. */
+  replicaCheckIntervalMs?: number;
+  /**
    * Called once per statement after it ended, with `{ sql, operation, collection, engine, durationMs, waitMs,
    * rowCount, attempt, inTransaction, slow, error? }` (see `QueryEvent`). Synchronous; what it throws is reported
    * once through `process.emitWarning` (code `POLYSQL_ON_QUERY`) and never reaches the query.
@@ -76,6 +95,7 @@ export interface ConnectOptions {
 
 const BIGINT_MODES: readonly BigintMode[] = ["number", "bigint", "string"];
 const DUPLICATE_COLUMNS: readonly DuplicateColumns[] = ["last", "error"];
+const REPLICA_KEYS = ["replicas", "maxReplicaLagMs", "readYourWrites", "replicaCheckIntervalMs"];
 const OBSERVABILITY_KEYS = ["onQuery", "slowQueryMs", "telemetry", "healthCheckIntervalMs", "onHealthChange"];
 const CORE_KEYS = ["url", "pool", "bigint", "retry", "breaker", "queryTimeoutMs", "duplicateColumns", "pooler", "directUrl", ...OBSERVABILITY_KEYS];
 
@@ -106,7 +126,7 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
       `No backend for URL ${redactUrl(url)}: expected a scheme such as sqlite:, postgres:, mysql: (or one registered with registerBackend)`,
     );
   }
-  checkKnownKeys("connect()", options, [...CORE_KEYS, backend.name]);
+  checkKnownKeys("connect()", options, [...CORE_KEYS, ...REPLICA_KEYS, backend.name]);
   const bigint = options.bigint ?? "number";
   if (!BIGINT_MODES.includes(bigint)) throw new ConfigError(`Option "bigint" must be one of "number", "bigint", "string"`);
 
@@ -116,22 +136,30 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
   if (options.directUrl !== undefined && (typeof options.directUrl !== "string" || options.directUrl === "")) {
     throw new ConfigError(`Option "directUrl" must be a non-empty URL string`);
   }
-  const config: Record<string, unknown> = { ...backend.parseUrl(url) };
   const own = options[backend.name];
-  if (typeof own === "function") {
-    deferBackendOptions(config, own as () => unknown);
-  } else if (own !== undefined) {
-    if (own === null || typeof own !== "object") throw new ConfigError(`Option "${backend.name}" must be an object, or a function returning one`);
-    checkKnownKeys(backend.name, own, backend.configKeys);
-    for (const [key, value] of Object.entries(own)) config[key] = value;
-  }
-  if (pooler === "transaction" && backend.configKeys.includes("preparedStatements")) {
-    // A named statement prepared on one server connection is missing on the next one the pooler picks.
-    if (config.preparedStatements === true) throw new ConfigError(`${backend.name} option "preparedStatements: true" cannot work behind pooler: "transaction"`);
-    config.preparedStatements = false;
-  }
-  // An options function is checked with its result, for each new connection.
-  if (typeof own !== "function") validateBackendConfig(backend, config);
+  /** One node's backend config: its URL's, then the backend options (the same for every node). */
+  const nodeConfig = (nodeUrl: string): Record<string, unknown> => {
+    const config: Record<string, unknown> = { ...backend.parseUrl(nodeUrl) };
+    if (typeof own === "function") {
+      deferBackendOptions(config, own as () => unknown);
+    } else if (own !== undefined) {
+      if (own === null || typeof own !== "object") throw new ConfigError(`Option "${backend.name}" must be an object, or a function returning one`);
+      checkKnownKeys(backend.name, own, backend.configKeys);
+      for (const [key, value] of Object.entries(own)) config[key] = value;
+    }
+    if (pooler === "transaction" && backend.configKeys.includes("preparedStatements")) {
+      // A named statement prepared on one server connection is missing on the next one the pooler picks.
+      if (config.preparedStatements === true) {
+        throw new ConfigError(`${backend.name} option "preparedStatements: true" cannot work behind pooler: "transaction"`);
+      }
+      config.preparedStatements = false;
+    }
+    // An options function is checked with its result, for each new connection.
+    if (typeof own !== "function") validateBackendConfig(backend, config);
+    return config;
+  };
+  const config = nodeConfig(url);
+  const replicas = replicaSetup(options, backend, pooler, nodeConfig);
   const pool = resolvePoolOptions(options.pool);
   // An embedded single-writer engine holds one connection.
   if (!backend.dialect.capabilities.concurrentConnections) {
@@ -165,6 +193,7 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
       observer,
       healthMonitor: healthCheckIntervalMs > 0 ? { intervalMs: healthCheckIntervalMs, onChange: options.onHealthChange } : undefined,
       pooler,
+      replicas,
       // Session-bound work behind a pooler goes to the database directly, with the same options.
       openDirect:
         options.directUrl === undefined ? undefined : () => connect({ ...options, url: options.directUrl as string, pooler: undefined, directUrl: undefined }),
@@ -176,4 +205,52 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
     await db.close();
     throw err;
   }
+}
+
+/** The replica URLs' configs and the router's settings, checked; undefined without replicas. */
+function replicaSetup(
+  options: ConnectOptions,
+  backend: BackendDefinition<object>,
+  pooler: Pooler | undefined,
+  nodeConfig: (url: string) => Record<string, unknown>,
+): ReplicaSetup | undefined {
+  const { replicas, maxReplicaLagMs = 5_000, readYourWrites = true, replicaCheckIntervalMs = 1_000 } = options;
+  if (replicas === undefined || (Array.isArray(replicas) && replicas.length === 0)) {
+    for (const key of ["maxReplicaLagMs", "readYourWrites", "replicaCheckIntervalMs"] as const) {
+      if (options[key] !== undefined) throw new ConfigError(`Option "${key}" needs "replicas" (read replica URLs)`);
+    }
+    return undefined;
+  }
+  if (!Array.isArray(replicas) || replicas.some((r) => typeof r !== "string" || r === "")) {
+    throw new ConfigError(`Option "replicas" must be an array of URLs`);
+  }
+  const configs = replicas.map((replicaUrl: string) => {
+    const taken = takeUrlParam(replicaUrl, "pooler");
+    if (taken.value !== undefined && taken.value !== pooler) {
+      throw new ConfigError(`Replica ${redactUrl(taken.url)} says pooler=${taken.value}: set pooler for the whole database (on "url" or the "pooler" option)`);
+    }
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(taken.url)?.[1]?.toLowerCase();
+    if (scheme === undefined || backendForScheme(scheme) !== backend) {
+      throw new ConfigError(`Replica ${redactUrl(taken.url)} is not a ${backend.name} URL: replicas are of the primary's engine`);
+    }
+    return { url: taken.url, config: nodeConfig(taken.url) };
+  });
+  if (!Number.isInteger(maxReplicaLagMs) || maxReplicaLagMs < 0) throw new ConfigError(`Option "maxReplicaLagMs" must be a whole number >= 0`);
+  if (!Number.isInteger(replicaCheckIntervalMs) || replicaCheckIntervalMs < 10) {
+    throw new ConfigError(`Option "replicaCheckIntervalMs" must be a whole number >= 10`);
+  }
+  let ryw: ReplicaOptions["readYourWrites"];
+  if (readYourWrites === false) ryw = false;
+  else if (readYourWrites === true) ryw = { timeoutMs: 200 };
+  else if (readYourWrites !== null && typeof readYourWrites === "object") {
+    checkKnownKeys("readYourWrites", readYourWrites, ["timeoutMs"]);
+    const timeoutMs = readYourWrites.timeoutMs ?? 200;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0) throw new ConfigError(`readYourWrites option "timeoutMs" must be a whole number >= 0`);
+    ryw = { timeoutMs };
+  } else throw new ConfigError(`Option "readYourWrites" must be true, false or { timeoutMs }`);
+  return {
+    primaryUrl: takeUrlParam(options.url, "pooler").url,
+    nodes: configs,
+    options: { maxReplicaLagMs, readYourWrites: ryw, checkIntervalMs: replicaCheckIntervalMs },
+  };
 }

@@ -16,8 +16,8 @@ import { checkTransactionOptions, runInTransaction, type Transaction } from "./t
  * });
  */
 export class Connection extends SessionHandle {
-  constructor(session: Session) {
-    super(session, "This connection was returned to the pool; use it only inside its callback");
+  constructor(session: Session, signal?: AbortSignal) {
+    super(session, "This connection was returned to the pool; use it only inside its callback", signal);
   }
 
   /** Runs `fn` in a transaction on this connection. */
@@ -25,7 +25,7 @@ export class Connection extends SessionHandle {
     this.check();
     checkTransactionOptions(options);
     if (this.session.inTransaction) throw new PolysqlError("transaction_error", "A transaction is already open on this connection");
-    return runInTransaction(this.session, options, fn);
+    return runInTransaction(this.session, options, fn, undefined, this.signal);
   }
 
   protected override withSession<T>(fn: (session: Session) => Promise<T>, transactional = false): Promise<T> {

@@ -1,10 +1,11 @@
-import type { BackendDefinition, Dialect, DriverStreamOptions, Row, RowMode, TransactionOptions } from "./dialects/contract/index.js";
+import type { BackendDefinition, Dialect, DriverStreamOptions, Row, RowMode } from "./dialects/contract/index.js";
 import { Connection } from "./connection.js";
 import type { ValueOptions } from "./values/decoders.js";
 import { PolysqlError, PoolerModeError } from "./errors.js";
 import type { PoolMetrics } from "./pool/pool.js";
 import { firstValue } from "./values/rows.js";
-import { Queryable } from "./queryable.js";
+import { Queryable, raceAbort } from "./queryable.js";
+import { CallControl, type CallOptions } from "./session/call.js";
 import { withRetries, type RetryOptions } from "./session/retry.js";
 import { withTimeout } from "./util/timeout.js";
 import type { ResultOf } from "./session/result-shape.js";
@@ -14,7 +15,7 @@ import type { CompiledQuery } from "./sql/index.js";
 import { inTransaction } from "./session/transaction-control.js";
 import type { Observer } from "./telemetry/observer.js";
 import { HealthMonitor, type HealthMonitorOptions } from "./telemetry/health-monitor.js";
-import { checkTransactionOptions, runInTransaction, type Transaction } from "./transaction.js";
+import { checkTransactionOptions, runInTransaction, type Transaction, type TransactionCallOptions } from "./transaction.js";
 
 /** What `health()` reports; it never throws. */
 export interface HealthReport {
@@ -132,10 +133,17 @@ export class Database extends Queryable {
    * @example
    * const id = await db.transaction(async (tx) => tx.insert("accounts", { owner, balance: 0 }), { isolation: "serializable", retries: 3 });
    */
-  async transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactionOptions = {}): Promise<T> {
+  async transaction<T>(fn: (tx: Transaction) => Promise<T> | T, options: TransactionCallOptions = {}): Promise<T> {
     checkTransactionOptions(options);
-    const once = () => this.sessions.use((session) => runInTransaction(session, options, (tx) => this.sessions.hold(() => fn(tx))));
-    return this.withSpan("transaction", {}, () => withRetries(once, this.options.retry, options.retries ?? 0));
+    // With `signal`/`timeoutMs`: an abort (or the deadline) leaves the pool's queue, cancels the running
+    // statement and rolls back; it never interrupts COMMIT (whose outcome would then be unknown).
+    const call = options.signal === undefined && options.timeoutMs === undefined ? undefined : new CallControl(options);
+    const once = () => this.sessions.use((session) => runInTransaction(session, options, (tx) => this.sessions.hold(() => fn(tx)), call), call);
+    try {
+      return await this.withSpan("transaction", {}, () => withRetries(once, this.options.retry, options.retries ?? 0));
+    } finally {
+      call?.dispose();
+    }
   }
 
   /**
@@ -146,7 +154,7 @@ export class Database extends Queryable {
    * @example
    * await db.connection(async (conn) => { await conn.execute("SELECT pg_advisory_lock(1)"); ... });
    */
-  connection<T>(fn: (conn: Connection) => Promise<T> | T): Promise<T> {
+  connection<T>(fn: (conn: Connection) => Promise<T> | T, options?: Pick<CallOptions, "signal">): Promise<T> {
     if (this.options.pooler !== undefined) {
       return Promise.reject(
         new PoolerModeError(
@@ -155,16 +163,19 @@ export class Database extends Queryable {
         ),
       );
     }
-    return this.sessions.use(async (session) => {
-      // Whatever the callback does to the session is undone before the next borrower.
-      session.mark("changed");
-      const conn = new Connection(session);
-      try {
-        return await this.sessions.hold(() => fn(conn));
-      } finally {
-        conn.finish();
-      }
-    });
+    const call = options?.signal === undefined ? undefined : new CallControl({ signal: options.signal });
+    return this.sessions
+      .use(async (session) => {
+        // Whatever the callback does to the session is undone before the next borrower.
+        session.mark("changed");
+        const conn = new Connection(session, call?.signal);
+        try {
+          return await (call === undefined ? this.sessions.hold(() => fn(conn)) : raceAbort(call, conn, () => this.sessions.hold(() => fn(conn))));
+        } finally {
+          conn.finish();
+        }
+      }, call)
+      .finally(() => call?.dispose());
   }
 
   /**
@@ -227,24 +238,25 @@ export class Database extends Queryable {
     await this.sessions.close();
   }
 
-  protected withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean): Promise<T> {
-    return this.sessions.use((session) => (transactional ? inTransaction(session, {}, () => fn(session)) : fn(session)));
+  protected withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean, call?: CallControl): Promise<T> {
+    return this.sessions.use((session) => (transactional ? inTransaction(session, {}, () => fn(session)) : fn(session)), call);
   }
 
-  protected runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): Promise<ResultOf<M>> {
+  protected runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M, call?: CallControl): Promise<ResultOf<M>> {
     if (this.options.pooler !== undefined && changesSession(this.dialect, query.sql)) return Promise.reject(this.sessionStatement(query.sql));
     try {
+      call?.check(query.sql, this.engine);
       const done = this.sessions.runSync(query, rowMode);
       if (done !== undefined) return Promise.resolve(done);
     } catch (err) {
       return Promise.reject(err);
     }
-    return withRetries((attempt) => this.sessions.use((session) => session.run(query, { attempt, rowMode })), this.options.retry);
+    return withRetries((attempt) => this.sessions.use((session) => session.run(query, { attempt, rowMode, call }), call), this.options.retry);
   }
 
-  protected streamQuery(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {
+  protected streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]> {
     if (this.options.pooler !== undefined && changesSession(this.dialect, query.sql)) throw this.sessionStatement(query.sql);
-    return streamWith(this.sessions, query, options);
+    return streamWith(this.sessions, query, options, call);
   }
 
   /** The error for a statement that changes the session, outside a transaction, behind a transaction pooler. */
@@ -257,7 +269,7 @@ export class Database extends Queryable {
 }
 
 /** Holds one session for as long as the consumer iterates (a generator cannot yield from inside `use()`'s callback). */
-async function* streamWith(sessions: SessionPool, query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {
+async function* streamWith(sessions: SessionPool, query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]> {
   let release!: () => void;
   const done = new Promise<void>((r) => (release = r));
   let session!: Session;
@@ -268,11 +280,11 @@ async function* streamWith(sessions: SessionPool, query: CompiledQuery, options:
     session = s;
     ready();
     await done;
-  });
+  }, call);
   holding.catch(failed);
   try {
     await acquired;
-    yield* session.stream(query, options);
+    yield* session.stream(query, options, call);
   } finally {
     release();
     await holding.catch(() => undefined);

@@ -37,6 +37,7 @@ export type { Table, TableOptions, ListOptions, OrderBy, Page } from "./crud/tab
 export type { Where } from "./crud/where.js";
 export type { PoolOptions } from "./pool/pool-options.js";
 export type { PoolMetrics } from "./pool/pool.js";
+export type { NodeHealth, NodeMetrics, NodeRole, NodeState, ReadYourWritesMetrics } from "./cluster/replica-set.js";
 export type { BreakerOptions } from "./pool/circuit-breaker.js";
 export type { RetryOptions } from "./session/retry.js";
 export type { BackendOptions, Secret } from "./config/credentials.js";

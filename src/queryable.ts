@@ -5,6 +5,7 @@ import { Table, type TableOptions } from "./crud/table.js";
 import { columnInfos, tableNames, type ColumnInfo } from "./crud/introspection.js";
 import type { ResultOf } from "./session/result-shape.js";
 import type { Session } from "./session/session.js";
+import { CallControl, whenAborted, type CallOptions } from "./session/call.js";
 import { compile, type CompiledQuery, type SqlQuery } from "./sql/index.js";
 import { ConfigError, ParameterError, PolysqlError } from "./errors.js";
 import { normalizeValue } from "./values/encoders.js";
@@ -22,8 +23,10 @@ export interface ExecuteResult {
   insertId?: number | bigint | string;
 }
 
-/** Options of `stream`. */
-export interface StreamOptions {
+export type { CallOptions };
+
+/** Options of `stream`; `signal` and `timeoutMs` cover the whole iteration (the cursor is closed on abort). */
+export interface StreamOptions extends CallOptions {
   /** Rows fetched per round trip from the server-side cursor. Default 500. */
   batchSize?: number;
   /** `"array"`: each row an array of values in select-list order (an `ArrayStream`). Default `"object"`. */
@@ -60,10 +63,33 @@ export abstract class Queryable {
   abstract readonly engine: string;
   /** The engine's SQL facts as data: placeholder syntax, portable types, capabilities, limits. */
   abstract readonly dialect: Dialect;
-  protected abstract runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): Promise<ResultOf<M>>;
-  protected abstract streamQuery(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]>;
+  protected abstract runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M, call?: CallControl): Promise<ResultOf<M>>;
+  protected abstract streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]>;
   /** Runs `fn` on one session; `transactional` asks for a transaction around it when not already in one. */
-  protected abstract withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean): Promise<T>;
+  protected abstract withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean, call?: CallControl): Promise<T>;
+
+  /** A signal every call on this handle also obeys (a transaction's or a `connection()`'s). */
+  protected get outerSignal(): AbortSignal | undefined {
+    return undefined;
+  }
+
+  /** Runs `fn` under the call's stop condition (none when there is neither option nor outer signal). */
+  protected async withCall<T>(options: CallOptions | undefined, fn: (call?: CallControl) => Promise<T>): Promise<T> {
+    const outer = this.outerSignal;
+    if (outer === undefined && options?.signal === undefined && options?.timeoutMs === undefined) return fn();
+    const call = new CallControl(options, outer);
+    try {
+      return await fn(call);
+    } finally {
+      call.dispose();
+    }
+  }
+
+  /** `runQuery` under the call's options. */
+  private runWith<M extends RowMode = "object">(query: CompiledQuery, rowMode: M | undefined, options: CallOptions | undefined): Promise<ResultOf<M>> {
+    if (options === undefined && this.outerSignal === undefined) return this.runQuery(query, rowMode);
+    return this.withCall(options, (call) => this.runQuery(query, rowMode, call));
+  }
 
   /** Compiles a query for this engine: placeholders, IN-list expansion, checked values. */
   protected compile(query: Query, params?: Params): CompiledQuery {
@@ -84,24 +110,24 @@ export abstract class Queryable {
    * All rows.
    * @example const adults = await db.all<User>("SELECT * FROM users WHERE age >= :min", { min: 18 });
    */
-  async all<T = Row>(query: Query, params?: Params): Promise<T[]> {
-    return (await this.runQuery(this.compile(query, params))).rows as T[];
+  async all<T = Row>(query: Query, params?: Params, options?: CallOptions): Promise<T[]> {
+    return (await this.runWith(this.compile(query, params), undefined, options)).rows as T[];
   }
 
   /**
    * The first row, or `undefined`.
    * @example const ada = await db.one<User>(sql`SELECT * FROM users WHERE name = ${"Ada"}`);
    */
-  async one<T = Row>(query: Query, params?: Params): Promise<T | undefined> {
-    return (await this.runQuery(this.compile(query, params))).rows[0] as T | undefined;
+  async one<T = Row>(query: Query, params?: Params, options?: CallOptions): Promise<T | undefined> {
+    return (await this.runWith(this.compile(query, params), undefined, options)).rows[0] as T | undefined;
   }
 
   /**
    * The first column (by position, whatever the names) of the first row, or `undefined` when there is no row.
    * @example const n = await db.value<number>("SELECT count(*) FROM users");
    */
-  async value<T = unknown>(query: Query, params?: Params): Promise<T | undefined> {
-    return firstValue(await this.runQuery(this.compile(query, params), "array")) as T | undefined;
+  async value<T = unknown>(query: Query, params?: Params, options?: CallOptions): Promise<T | undefined> {
+    return firstValue(await this.runWith(this.compile(query, params), "array", options)) as T | undefined;
   }
 
   /**
@@ -109,8 +135,8 @@ export abstract class Queryable {
    * (duplicates, PostgreSQL's `?column?`, integer-like aliases); values decoded as by `all()`.
    * @example const { columns, rows } = await db.query("SELECT 1 + 1, 2 + 2"); // rows: [[2, 4]]
    */
-  async query<R extends unknown[] = unknown[]>(query: Query, params?: Params): Promise<QueryResult<R>> {
-    const { columns, rows, rowCount } = await this.runQuery(this.compile(query, params), "array");
+  async query<R extends unknown[] = unknown[]>(query: Query, params?: Params, options?: CallOptions): Promise<QueryResult<R>> {
+    const { columns, rows, rowCount } = await this.runWith(this.compile(query, params), "array", options);
     return { columns, rows: rows as R[], rowCount };
   }
 
@@ -118,8 +144,8 @@ export abstract class Queryable {
    * Runs a statement; reports the affected row count and, for inserts, the generated key where known.
    * @example const { rowCount } = await db.execute("DELETE FROM users WHERE id = :id", { id });
    */
-  async execute(query: Query, params?: Params): Promise<ExecuteResult> {
-    const result = await this.runQuery(this.compile(query, params));
+  async execute(query: Query, params?: Params, options?: CallOptions): Promise<ExecuteResult> {
+    const result = await this.runWith(this.compile(query, params), undefined, options);
     return result.insertId === undefined ? { rowCount: result.rowCount } : { rowCount: result.rowCount, insertId: result.insertId };
   }
 
@@ -131,12 +157,13 @@ export abstract class Queryable {
   stream<T = Row>(query: Query, params?: Params, options?: StreamOptions & { rowMode?: "object" }): AsyncIterable<T>;
   stream<R extends unknown[] = unknown[]>(query: Query, params: Params | undefined, options: StreamOptions & { rowMode: "array" }): ArrayStream<R>;
   stream(query: Query, params?: Params, options: StreamOptions = {}): AsyncIterable<unknown> {
-    const { batchSize = 500, rowMode = "object" } = options;
+    const { batchSize = 500, rowMode = "object", signal, timeoutMs } = options;
     if (rowMode !== "object" && rowMode !== "array") throw new ConfigError(`Stream option "rowMode" must be "object" or "array"`);
     const compiled = this.compile(query, params);
-    if (rowMode === "object") return this.streamQuery(compiled, { batchSize });
+    const call = signal === undefined && timeoutMs === undefined && this.outerSignal === undefined ? undefined : { signal, timeoutMs };
+    if (rowMode === "object") return this.streamWith(compiled, { batchSize }, call);
     let columns: readonly ResultColumn[] | undefined;
-    const rows = this.streamQuery(compiled, { batchSize, rowMode, onColumns: (found) => (columns = found) });
+    const rows = this.streamWith(compiled, { batchSize, rowMode, onColumns: (found) => (columns = found) }, call);
     const stream: ArrayStream = {
       get columns() {
         return columns;
@@ -145,60 +172,82 @@ export abstract class Queryable {
     };
     return stream;
   }
+  /** `streamQuery` under the call's options: the deadline starts with the iteration, the stop condition ends with it. */
+  private streamWith(compiled: CompiledQuery, options: DriverStreamOptions, call: CallOptions | undefined): AsyncGenerator<Row | unknown[]> {
+    if (call === undefined) return this.streamQuery(compiled, options);
+    const outer = this.outerSignal;
+    const self = this;
+    return (async function* () {
+      const control = new CallControl(call, outer);
+      try {
+        yield* self.streamQuery(compiled, options, control);
+      } finally {
+        control.dispose();
+      }
+    })();
+  }
+
   /**
    * Inserts one row and returns its generated key (`RETURNING` where the engine has it, the insert id elsewhere).
    * @example const id = await db.insert("players", { name: "Ada", discord_id: "ada#1" });
    */
-  insert(table: string, row: object, options?: crud.KeyOptions): Promise<unknown> {
-    return crud.insert(this.runner(), table, row, options);
+  insert(table: string, row: object, options?: crud.KeyOptions & CallOptions): Promise<unknown> {
+    const [keys, call] = splitCall(options);
+    return this.withCall(call, (c) => crud.insert(this.runner(c), table, row, keys));
   }
 
   /**
    * Updates by key (or a where object) and returns the number of matched rows.
    * @example await db.update("players", id, { name: "Ada L." });
    */
-  update(table: string, idOrWhere: unknown, patch: object, options?: crud.KeyOptions): Promise<number> {
-    return crud.update(this.runner(), table, idOrWhere, patch, options);
+  update(table: string, idOrWhere: unknown, patch: object, options?: crud.KeyOptions & CallOptions): Promise<number> {
+    const [keys, call] = splitCall(options);
+    return this.withCall(call, (c) => crud.update(this.runner(c), table, idOrWhere, patch, keys));
   }
 
   /**
    * Deletes by key (or a where object) and returns the number of rows deleted.
    * @example await db.delete("players", { banned: true });
    */
-  delete(table: string, idOrWhere: unknown, options?: crud.KeyOptions): Promise<number> {
-    return crud.remove(this.runner(), table, idOrWhere, options);
+  delete(table: string, idOrWhere: unknown, options?: crud.KeyOptions & CallOptions): Promise<number> {
+    const [keys, call] = splitCall(options);
+    return this.withCall(call, (c) => crud.remove(this.runner(c), table, idOrWhere, keys));
   }
 
   /**
    * Inserts, or updates the row that conflicts on `conflict`; returns the row's key.
    * @example await db.upsert("players", { discord_id: "ada#1", name: "Ada" }, { conflict: ["discord_id"] });
    */
-  upsert(table: string, row: object, options: crud.UpsertOptions): Promise<unknown> {
-    return crud.upsert(this.runner(), table, row, options);
+  upsert(table: string, row: object, options: crud.UpsertOptions & CallOptions): Promise<unknown> {
+    const [rest, call] = splitCall(options);
+    return this.withCall(call, (c) => crud.upsert(this.runner(c), table, row, rest as crud.UpsertOptions));
   }
 
   /**
    * One row by key (or a where object), or `undefined`.
    * @example const p = await db.get<Player>("players", 1);
    */
-  get<T = Row>(table: string, idOrWhere: unknown, options?: crud.KeyOptions): Promise<T | undefined> {
-    return crud.get(this.runner(), table, idOrWhere, options) as Promise<T | undefined>;
+  get<T = Row>(table: string, idOrWhere: unknown, options?: crud.KeyOptions & CallOptions): Promise<T | undefined> {
+    const [keys, call] = splitCall(options);
+    return this.withCall(call, (c) => crud.get(this.runner(c), table, idOrWhere, keys)) as Promise<T | undefined>;
   }
 
   /**
    * Bulk insert, all or nothing; returns the row count. Takes an array or an (async) iterable such as another database's `stream`.
    * @example await db.insertMany("players", rows, { onProgress: (n) => console.log(n) });
    */
-  insertMany(table: string, rows: Iterable<object> | AsyncIterable<object>, options: InsertManyOptions = {}): Promise<number> {
-    return this.withSession((session) => insertMany(session, table, rows, options), options.transaction ?? true);
+  insertMany(table: string, rows: Iterable<object> | AsyncIterable<object>, options: InsertManyOptions & CallOptions = {}): Promise<number> {
+    const [rest, call] = splitCall(options);
+    return this.withCall(call, (c) => this.withSession((session) => insertMany(session, table, rows, rest), options.transaction ?? true, c));
   }
 
   /**
    * A repository over one table: get, find, list (keyset pagination), count, create, update, delete.
    * @example const players = db.table<Player>("players"); const page = await players.list({ orderBy: "name", limit: 20 });
    */
-  table<T extends object = Row>(name: string, options?: TableOptions): Table<T> {
-    return new Table<T>(this.runner(), name, options);
+  table<T extends object = Row>(name: string, options?: TableOptions & CallOptions): Table<T> {
+    const [rest, call] = splitCall(options);
+    return new Table<T>(call === undefined ? this.runner() : this.runner(undefined, call), name, rest);
   }
 
   /**
@@ -228,12 +277,13 @@ export abstract class Queryable {
   }
 
   /** What the CRUD helpers and repositories run their SQL with: this handle's dialect and connection. */
-  private runner(): crud.Runner {
+  private runner(call?: CallControl, perStatement?: CallOptions): crud.Runner {
     return {
       dialect: this.dialect,
       runSql: (sql, values) => {
         for (let i = 0; i < values.length; i++) values[i] = normalizeValue(values[i], i);
-        return this.runQuery({ sql, values });
+        if (call !== undefined) return this.runQuery<"object">({ sql, values }, undefined, call);
+        return this.runWith<"object">({ sql, values }, undefined, perStatement);
       },
     };
   }
@@ -249,6 +299,8 @@ export abstract class SessionHandle extends Queryable {
   constructor(
     protected readonly session: Session,
     private readonly endedMessage: string,
+    /** The transaction's or `connection()`'s signal: every call on this handle obeys it. */
+    protected readonly signal?: AbortSignal,
   ) {
     super();
   }
@@ -270,18 +322,64 @@ export abstract class SessionHandle extends Queryable {
     if (this.finished) throw new PolysqlError("transaction_error", this.endedMessage);
   }
 
-  protected withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+  protected withSession<T>(fn: (session: Session) => Promise<T>, _transactional?: boolean, call?: CallControl): Promise<T> {
     this.check();
-    return fn(this.session);
+    return this.ambient(call, () => fn(this.session));
   }
 
-  protected runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): Promise<ResultOf<M>> {
-    this.check();
-    return this.session.run(query, { rowMode });
+  /** Runs `fn` with `call` as the session's ambient stop condition (for statements that carry none). */
+  protected async ambient<T>(call: CallControl | undefined, fn: () => Promise<T>): Promise<T> {
+    if (call === undefined) return fn();
+    const previous = this.session.ambient;
+    this.session.ambient = call;
+    try {
+      return await fn();
+    } finally {
+      this.session.ambient = previous;
+    }
   }
 
-  protected streamQuery(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {
+  protected override get outerSignal(): AbortSignal | undefined {
+    return this.signal;
+  }
+
+  protected runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M, call?: CallControl): Promise<ResultOf<M>> {
     this.check();
-    return this.session.stream(query, options);
+    return this.session.run(query, { rowMode, call });
+  }
+
+  protected streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]> {
+    this.check();
+    return this.session.stream(query, options, call);
+  }
+}
+
+/** Splits the per-call options (`signal`, `timeoutMs`) from a method's own; `undefined` when there are none. */
+function splitCall<O extends object>(options: (O & CallOptions) | undefined): [O | undefined, CallOptions | undefined] {
+  if (options === undefined || (!("signal" in options) && !("timeoutMs" in options))) return [options, undefined];
+  const { signal, timeoutMs, ...rest } = options;
+  return [rest as O, { signal, timeoutMs }];
+}
+
+/**
+ * Runs a callback that holds one session under a signal: an abort rejects at once with the
+ * call's error and finishes `handle`, so the callback's later calls fail; the statement it
+ * was running is cancelled through the handle's own signal.
+ */
+export async function raceAbort<T>(call: CallControl, handle: SessionHandle, fn: () => Promise<T> | T): Promise<T> {
+  call.check();
+  const stop = whenAborted(call.signal);
+  const running = Promise.resolve().then(fn);
+  running.catch(() => undefined);
+  try {
+    return await Promise.race([running, stop.promise.catch(() => Promise.reject(call.error()))]);
+  } catch (err) {
+    if (call.aborted) {
+      handle.finish();
+      throw call.error();
+    }
+    throw err;
+  } finally {
+    stop.off();
   }
 }

@@ -24,6 +24,7 @@ export {
   type MappedError,
   type MigrationLockSql,
   type PortableType,
+  type ReplicationFacts,
   type ResultColumn,
   type Row,
   type RowMode,

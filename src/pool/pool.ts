@@ -98,8 +98,12 @@ export class Pool<R> {
     this.pulse();
   }
 
-  /** Borrows a resource, waiting at most `acquireTimeoutMs`. */
-  acquire(): Promise<Lease<R>> {
+  /**
+   * Borrows a resource, waiting at most `acquireTimeoutMs`. Aborting `signal` while waiting
+   * leaves the queue at once (the waiter and its timer go) and rejects with `signal.reason`.
+   */
+  acquire(signal?: AbortSignal): Promise<Lease<R>> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const lease = this.tryAcquire();
     if (lease !== undefined) return Promise.resolve(lease);
     if (this.closed) return Promise.reject(new PoolError("pool_closed", "The pool is closed"));
@@ -108,9 +112,24 @@ export class Pool<R> {
       const waiter: Waiter<R> = { resolve, reject, startedAt: now };
       if (this.options.leakDetectionMs > 0) waiter.stack = new Error("acquired here").stack;
       waiter.timer = setTimeout(() => this.expire(waiter), this.options.acquireTimeoutMs);
+      if (signal !== undefined) {
+        const onAbort = () => this.leave(waiter, signal.reason);
+        signal.addEventListener("abort", onAbort, { once: true });
+        waiter.resolve = (l) => (signal.removeEventListener("abort", onAbort), resolve(l));
+        waiter.reject = (e) => (signal.removeEventListener("abort", onAbort), reject(e));
+      }
       this.waiters.push(waiter);
       this.pulse();
     });
+  }
+
+  /** A waiter gives up (its call was aborted): out of the queue, timer cleared, rejected with `reason`. */
+  private leave(waiter: Waiter<R>, reason: unknown): void {
+    const index = this.waiters.indexOf(waiter);
+    if (index < 0) return;
+    this.waiters.splice(index, 1);
+    clearTimeout(waiter.timer);
+    waiter.reject(reason);
   }
 
   /**

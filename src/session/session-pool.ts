@@ -7,9 +7,10 @@ import { CircuitBreaker, type BreakerOptions } from "../pool/circuit-breaker.js"
 import { Pool, type Lease, type PoolMetrics } from "../pool/pool.js";
 import type { PoolOptions } from "../pool/pool-options.js";
 import { isRetryable } from "./retry.js";
+import type { CallControl } from "./call.js";
 import { driverError } from "./driver-error.js";
 import type { DuplicateColumns, ResultOf } from "./result-shape.js";
-import { changesSession, Session } from "./session.js";
+import { changesSession, Session, type CancelStats } from "./session.js";
 import type { CompiledQuery } from "../sql/index.js";
 import type { Observer } from "../telemetry/observer.js";
 
@@ -22,6 +23,9 @@ export interface SessionPoolOptions {
   /** What a duplicate column name does to object rows. */
   duplicateColumns: DuplicateColumns;
 }
+
+/** Pool metrics with what happened to cancelled statements. */
+export type SessionPoolMetrics = PoolMetrics & { cancels: CancelStats };
 
 /** Session pools whose connection is held by the current async context (a transaction or `connection()` callback). */
 const holding = new AsyncLocalStorage<ReadonlySet<SessionPool>>();
@@ -41,6 +45,8 @@ export class SessionPool {
   private sync = false;
   /** The database's `onQuery` hook and telemetry, given to every session it opens; undefined: nothing is measured. */
   observer?: Observer;
+  /** Cancelled statements: requested, confirmed (connection kept), destroyed. */
+  private readonly cancels: CancelStats = { requested: 0, confirmed: 0, destroyed: 0 };
 
   constructor(
     readonly backend: BackendDefinition<object>,
@@ -67,7 +73,7 @@ export class SessionPool {
             const resolved = await resolveCredentials(backend, connectConfig, dialect);
             secrets = resolved.secrets;
             const driver = await backend.connect(resolved.config, values);
-            const session = new Session(driver, dialect, backend.name, options.queryTimeoutMs, options.duplicateColumns);
+            const session = new Session(driver, dialect, backend.name, options.queryTimeoutMs, options.duplicateColumns, this.cancels);
             this.sync = session.driver.querySync !== undefined;
             session.observer = this.observer;
             return session;
@@ -88,21 +94,25 @@ export class SessionPool {
 
   /**
    * Runs `fn` with one session, then returns it to the pool. Connection
-   * failures and successes feed the circuit breaker.
+   * failures and successes feed the circuit breaker. Aborting `signal` while waiting for a
+   * connection leaves the pool's queue at once and rejects with the call's error.
    */
-  async use<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+  async use<T>(fn: (session: Session) => Promise<T>, call?: CallControl): Promise<T> {
+    call?.check();
     const probe = this.breaker.admit();
     let lease: Lease<Session> | undefined = this.pool.tryAcquire();
     let asked = -1;
     if (lease === undefined) {
       if (this.observer !== undefined) asked = performance.now();
       try {
-        lease = await this.acquire();
-      } catch (err) {
+        lease = await this.acquire(call?.signal);
+      } catch (caught) {
+        const err = call?.aborted ? call.error() : caught;
         this.record(err, probe);
         throw err;
       }
     }
+    if (call !== undefined) lease.resource.ambient = call;
     if (asked >= 0) lease.resource.waitMs = performance.now() - asked;
     try {
       const result = await fn(lease.resource);
@@ -112,6 +122,7 @@ export class SessionPool {
       this.record(err, probe);
       throw err;
     } finally {
+      if (call !== undefined) lease.resource.ambient = undefined;
       // Most releases are synchronous: awaiting only a real reset saves a tick per call.
       const reset = this.release(lease);
       if (reset !== undefined) await reset;
@@ -156,8 +167,8 @@ export class SessionPool {
     return holding.run(inside, async () => fn());
   }
 
-  metrics(): PoolMetrics {
-    return this.pool.metrics();
+  metrics(): SessionPoolMetrics {
+    return { ...this.pool.metrics(), cancels: { ...this.cancels } };
   }
 
   close(): Promise<void> {
@@ -169,7 +180,7 @@ export class SessionPool {
     else this.breaker.settle(probe);
   }
 
-  private acquire(): Promise<Lease<Session>> {
+  private acquire(signal?: AbortSignal): Promise<Lease<Session>> {
     if (this.pool.exhausted && holding.getStore()?.has(this)) {
       return Promise.reject(
         new PoolError(
@@ -178,12 +189,22 @@ export class SessionPool {
         ),
       );
     }
-    return this.pool.acquire();
+    return this.pool.acquire(signal);
   }
 
   /** Returns a connection; one whose session state changed is reset first, or destroyed if that fails. */
   private release(lease: Lease<Session>): void | Promise<void> {
     const session = lease.resource;
+    // A cancelled statement still being confirmed: the caller has its error already; the
+    // connection goes back (or is destroyed) once the cancel is confirmed or given up.
+    const settling = session.settling;
+    if (settling !== undefined) {
+      void settling.then(
+        () => (session.settling === settling ? this.pool.release(lease, true) : this.release(lease)),
+        () => this.pool.release(lease, true),
+      );
+      return;
+    }
     if (!session.needsReset) return this.pool.release(lease, !session.alive);
     return session.reset(this.pool.options.validationTimeoutMs).then((clean) => this.pool.release(lease, !clean));
   }

@@ -4,6 +4,7 @@ import { PolysqlError, QueryError } from "../errors.js";
 import type { CompiledQuery } from "../sql/index.js";
 import type { Observer } from "../telemetry/observer.js";
 import { withTimeout } from "../util/timeout.js";
+import type { CallControl } from "./call.js";
 import { driverError } from "./driver-error.js";
 import { driverOptions, shapeResult, shapeStream, type DuplicateColumns, type ResultOf, type ShapeRules } from "./result-shape.js";
 
@@ -48,6 +49,21 @@ export interface RunOptions<M extends RowMode = RowMode> {
   /** For the observer: which try this is (1 first), and the rows of an `insertMany` batch. */
   attempt?: number;
   batchSize?: number;
+  /** The call's signal and deadline: an abort cancels the statement on the server (see `Session.guard`). */
+  call?: CallControl;
+}
+
+/** How long a cancelled statement has to report its cancel error before its connection is destroyed instead. */
+export const CANCEL_GRACE_MS = 2_000;
+
+/** What happened to cancelled statements, per session pool (`metrics().cancels`). */
+export interface CancelStats {
+  /** Aborts that reached a running statement. */
+  requested: number;
+  /** The statement answered with the engine's cancel error: the connection is idle and in sync, kept. */
+  confirmed: number;
+  /** No confirmation (no `cancel` in the driver, the statement finished anyway, another error, no answer in time): destroyed. */
+  destroyed: number;
 }
 
 /**
@@ -61,6 +77,10 @@ export class Session implements ShapeRules {
   observer?: Observer;
   /** Time the current borrower waited for this session, reported with its next statement (observed databases only). */
   waitMs = 0;
+  /** A cancelled statement not yet confirmed: every later statement waits for it (a late cancel never hits one). */
+  #settling?: Promise<void>;
+  /** The call whose signal covers statements without one of their own (`insertMany`, a transaction's control). */
+  ambient?: CallControl;
 
   constructor(
     readonly driver: DriverConnection,
@@ -71,6 +91,8 @@ export class Session implements ShapeRules {
     readonly queryTimeoutMs = 0,
     /** What a duplicate column name does to object rows. */
     readonly duplicateColumns: DuplicateColumns = "last",
+    /** Where cancels are counted. */
+    readonly cancels: CancelStats = { requested: 0, confirmed: 0, destroyed: 0 },
   ) {
     driver.onError(() => this.mark("broke"));
   }
@@ -125,6 +147,11 @@ export class Session implements ShapeRules {
     }
   }
 
+  /** Settles once a cancelled statement on this session is confirmed (or the session given up); `undefined` when none. */
+  get settling(): Promise<void> | undefined {
+    return this.#settling;
+  }
+
   /** Runs one statement (compiled to the engine's placeholders), translating driver errors into polysql errors. */
   run<M extends RowMode = "object">(query: CompiledQuery, options: RunOptions<M> = {}): Promise<ResultOf<M>> {
     return this.observer === undefined ? this.exec(query, options) : this.observed(query, options);
@@ -160,10 +187,14 @@ export class Session implements ShapeRules {
   }
 
   private async exec<M extends RowMode>(query: CompiledQuery, options: RunOptions<M>): Promise<ResultOf<M>> {
+    if (this.#settling !== undefined) await this.#settling;
+    const call = options.call ?? (options.control ? undefined : this.ambient);
+    call?.check(query.sql, this.engine);
     if (!options.control) this.track(query.sql);
     const timeoutMs = options.timeoutMs ?? this.queryTimeoutMs;
     try {
-      const pending = this.driver.query(query.sql, query.values, driverOptions(options.rowMode, this));
+      let pending = this.driver.query(query.sql, query.values, driverOptions(options.rowMode, this));
+      if (call !== undefined) pending = this.guard(pending, call, query.sql);
       return shapeResult(await (timeoutMs > 0 ? this.deadline(pending, timeoutMs, query.sql) : pending), options.rowMode, this, query.sql);
     } catch (err) {
       throw this.translate(err, query.sql);
@@ -227,15 +258,47 @@ export class Session implements ShapeRules {
     }
   }
 
-  private async *streamRows(query: CompiledQuery, options: DriverStreamOptions): AsyncGenerator<Row | unknown[]> {
+  private async *streamRows(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]> {
+    if (this.#settling !== undefined) await this.#settling;
+    call ??= this.ambient;
+    call?.check(query.sql, this.engine);
     this.track(query.sql);
     const { sql, values } = query;
     const { batchSize, rowMode } = options;
+    const rows =
+      driverOptions(rowMode, this) === undefined
+        ? this.driver.stream(sql, values, { batchSize })
+        : shapeStream((onColumns) => this.driver.stream(sql, values, { batchSize, rowMode: "array", onColumns }), options, this, sql);
     try {
-      if (driverOptions(rowMode, this) === undefined) return yield* this.driver.stream(sql, values, { batchSize });
-      yield* shapeStream((onColumns) => this.driver.stream(sql, values, { batchSize, rowMode: "array", onColumns }), options, this, sql);
+      if (call === undefined) return yield* rows;
+      yield* this.guardStream(rows[Symbol.asyncIterator](), call, sql);
     } catch (err) {
       throw this.translate(err, query.sql);
+    }
+  }
+
+  /**
+   * A stream under a call's signal: each fetch is guarded like a statement; an abort between
+   * fetches ends the stream at the next step. The cursor is closed (the iterator's `return`)
+   * before anyone else runs a statement on this session, without delaying the rejection.
+   */
+  private async *guardStream(it: AsyncIterator<Row | unknown[]>, call: CallControl, sql: string): AsyncGenerator<Row | unknown[]> {
+    let finished = false;
+    try {
+      for (;;) {
+        call.check(sql, this.engine);
+        const step = await this.guard(it.next(), call, sql);
+        if (step.done) return void (finished = true);
+        yield step.value;
+      }
+    } finally {
+      if (!finished) {
+        const closed = Promise.resolve(it.return?.()).then(
+          () => undefined,
+          () => undefined,
+        );
+        this.hold(closed);
+      }
     }
   }
 
@@ -269,6 +332,7 @@ export class Session implements ShapeRules {
 
   /** Resets the session through the driver; false when that failed (the session is then broken). */
   async reset(timeoutMs: number): Promise<boolean> {
+    if (this.#settling !== undefined) await this.#settling;
     if (this.broken) return false;
     try {
       await withTimeout(this.driver.reset(), timeoutMs, () => new Error("reset timed out"));
@@ -282,6 +346,72 @@ export class Session implements ShapeRules {
 
   private track(sql: string): void {
     if (this.#state === "clean" && changesSession(this.dialect, sql)) this.mark("changed");
+  }
+
+  /**
+   * Settles like `pending` unless the call stops first: then it rejects at once with the call's
+   * error (`query_cancelled`/`query_timeout`) while `quarantine` cancels the statement on the
+   * server and holds every later statement of this session until that is confirmed.
+   */
+  private guard<T>(pending: Promise<T>, call: CallControl, sql: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        reject(call.error(sql, this.engine));
+        this.hold(this.quarantine(pending));
+      };
+      if (call.aborted) return onAbort();
+      call.signal.addEventListener("abort", onAbort, { once: true });
+      pending.then(
+        (value) => {
+          call.signal.removeEventListener("abort", onAbort);
+          resolve(value);
+        },
+        (err) => {
+          call.signal.removeEventListener("abort", onAbort);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /** Holds every later statement (and the release to the pool) until `work` settled. */
+  private hold(work: Promise<void>): void {
+    const previous = this.#settling;
+    const settled: Promise<void> = (previous === undefined ? work : Promise.all([previous, work]).then(() => undefined)).finally(() => {
+      if (this.#settling === settled) this.#settling = undefined;
+    });
+    this.#settling = settled;
+  }
+
+  /**
+   * After an abort: asks the driver to cancel the running statement on the server and waits for
+   * that statement's own cancel error — proof the server stopped it and the protocol is back in
+   * sync (PostgreSQL: ReadyForQuery after 57014; MariaDB: the 1317 error packet). Anything else
+   * (no `cancel`, the statement finished first so a late cancel could hit the next one, another
+   * error, no answer within `CANCEL_GRACE_MS`) marks the session broken: it is destroyed.
+   */
+  private async quarantine(pending: Promise<unknown>): Promise<void> {
+    this.cancels.requested++;
+    const outcome = pending.then(
+      () => false,
+      (err) => {
+        const code = err instanceof PolysqlError ? err.code : this.dialect.mapError(err)?.code;
+        return code === "query_cancelled" || code === "query_timeout";
+      },
+    );
+    let confirmed = false;
+    if (this.driver.cancel !== undefined && !this.broken) {
+      const cancel = this.driver.cancel().catch(() => undefined);
+      confirmed = await withTimeout(outcome, CANCEL_GRACE_MS, () => false).catch(() => false);
+      await cancel;
+    }
+    if (confirmed && !this.broken) {
+      this.cancels.confirmed++;
+      return;
+    }
+    this.cancels.destroyed++;
+    this.mark("broke");
+    await this.driver.close().catch(() => undefined);
   }
 
   /** Rejects with `query_timeout` past the deadline and destroys the connection, whose state is then unknown. */

@@ -77,6 +77,27 @@ export interface MigrationLockSql {
   readonly abort?: string;
 }
 
+/**
+ * How read replicas of this engine report where they are, so the core can route reads
+ * (read-your-writes, lag) without asking for an engine by name. Positions are opaque text
+ * (a PostgreSQL WAL LSN, a MariaDB GTID list), compared only through `reached`.
+ */
+export interface ReplicationFacts {
+  /** On the primary, one value: a position covering every transaction committed so far. */
+  readonly primaryPositionSql: string;
+  /** On a replica, one value: the position it has applied up to (NULL or empty when it replicates nothing). */
+  readonly replayedPositionSql: string;
+  /** Whether a replica that applied up to `replayed` shows everything committed up to `wanted`. */
+  reached(replayed: string, wanted: string): boolean;
+  /**
+   * Optional: on a replica, waits server-side until `:position` is applied or `:seconds` (fractional)
+   * pass, answering one value that is truthy when reached. Without it the core polls `replayedPositionSql`.
+   */
+  readonly waitSql?: string;
+  /** One value, truthy when the node refuses writes (a standby, a read_only replica). */
+  readonly readOnlySql: string;
+}
+
 /** One engine's facts, as data. */
 export interface Dialect {
   readonly name: string;
@@ -117,4 +138,6 @@ export interface Dialect {
   readonly migrationLock?: MigrationLockSql;
   /** Catalog queries for `tables()`, `columns()`, `tableExists()`. */
   readonly introspection: IntrospectionSql;
+  /** Optional: replication positions, for read replicas (`connect({ replicas })`); absent means no read-your-writes. */
+  readonly replication?: ReplicationFacts;
 }

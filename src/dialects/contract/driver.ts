@@ -97,6 +97,15 @@ export interface DriverConnection {
    * Called before a connection whose session state may have changed is reused.
    */
   reset(): Promise<void>;
+  /**
+   * Optional: asks the server to stop the statement now running on this connection, through a
+   * side connection (PostgreSQL's cancel request, MariaDB's `KILL QUERY`); resolves once the
+   * request was delivered. The running statement must then fail with the engine's cancel error
+   * (mapped to `query_cancelled`/`query_timeout`): only that error tells the core the connection
+   * is idle and in sync and may be reused. Without `cancel`, an aborted statement's connection
+   * is destroyed.
+   */
+  cancel?(): Promise<void>;
   /** Cheap synchronous check that the socket is still open (optional). */
   isAlive?(): boolean;
   /** Closes the connection; never throws, never hangs (a dead peer gets its socket destroyed). */

@@ -14,6 +14,7 @@ export {
   type IsolationLevel,
   type MappedError,
   type MigrationLockSql,
+  type ReplicationFacts,
   type TransactionOptions,
 } from "./dialect.js";
 export type {

@@ -33,7 +33,7 @@ const ERRNO: Record<number, ErrorCode> = {
   1370: "permission_denied",
   1969: "query_timeout",
   3024: "query_timeout",
-  1317: "query_timeout",
+  1317: "query_cancelled",
   1264: "data_exception",
   1265: "data_exception",
   1292: "data_exception",

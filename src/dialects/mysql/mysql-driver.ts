@@ -47,6 +47,8 @@ interface MariadbConnection {
     close(): void;
   };
   end(): Promise<void>;
+  /** The server's id of this session (CONNECTION_ID()). */
+  readonly threadId: number | null;
   isValid(): boolean;
   reset(): Promise<void>;
   destroy(): void;
@@ -111,6 +113,8 @@ class MysqlConnection implements DriverConnection {
     values: ValueOptions,
     /** The session settings statement, re-run after a reset. */
     private readonly setup: string,
+    /** Opens a side connection to the same server (for `KILL QUERY`). */
+    private readonly openSide?: () => Promise<MariadbConnection>,
   ) {
     this.bigint = bigintDecoder(values.bigint);
   }
@@ -180,6 +184,22 @@ class MysqlConnection implements DriverConnection {
     await this.conn.query({ sql: this.setup, rowsAsArray: true }, []);
   }
 
+  /**
+   * `KILL QUERY <thread id>` on a side connection: the server marks the statement killed
+   * before KILL returns; the statement then fails with 1317 (ER_QUERY_INTERRUPTED) and the
+   * connection stays usable.
+   */
+  async cancel(): Promise<void> {
+    const id = this.conn.threadId;
+    if (id === null || this.openSide === undefined) throw new Error("No thread id for this connection");
+    const side = await this.openSide();
+    try {
+      await side.query({ sql: `KILL QUERY ${Number(id)}`, rowsAsArray: true }, []);
+    } finally {
+      await side.end().catch(() => side.destroy());
+    }
+  }
+
   isAlive(): boolean {
     return this.conn.isValid();
   }
@@ -230,7 +250,13 @@ export async function connectMysql(config: MysqlConfig, values: ValueOptions): P
       charset: "utf8mb4",
       initSql: setup,
     });
-  const conn = await connectWithTls("mysql", config, mysqlTlsSettings(config), open);
+  const connectTo = () => connectWithTls("mysql", config, mysqlTlsSettings(config), open);
+  const conn = await connectTo();
   conn.on("error", () => undefined);
-  return new MysqlConnection(conn, values, setup);
+  const openSide = async () => {
+    const side = await connectTo();
+    side.on("error", () => undefined);
+    return side;
+  };
+  return new MysqlConnection(conn, values, setup, openSide);
 }

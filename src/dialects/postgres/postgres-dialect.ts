@@ -30,7 +30,9 @@ const SQLSTATE_CLASS: Record<string, ErrorCode> = { "08": "connection_failure", 
 function mapError(err: unknown): MappedError | undefined {
   const e = err as { code?: unknown; constraint?: string; table?: string; column?: string; message?: string };
   if (typeof e?.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) {
-    const code = SQLSTATE[e.code] ?? SQLSTATE_CLASS[e.code.slice(0, 2)] ?? "unknown";
+    let code = SQLSTATE[e.code] ?? SQLSTATE_CLASS[e.code.slice(0, 2)] ?? "unknown";
+    // 57014 query_canceled: a cancel request ("due to user request") or statement_timeout.
+    if (e.code === "57014" && !/statement timeout/.test(String(e.message ?? ""))) code = "query_cancelled";
     return { code, engineCode: e.code, constraint: e.constraint, table: e.table, column: e.column };
   }
   const network = networkErrorCode(err);

@@ -1,3 +1,4 @@
+import { connect as netConnect } from "node:net";
 import type { ConnectionOptions } from "node:tls";
 import type {
   DriverArrayResult,
@@ -34,6 +35,11 @@ interface PgResult {
   rowCount: number | null;
 }
 interface PgClient {
+  /** The server's address and this session's cancel key (BackendKeyData). */
+  host?: string;
+  port?: number;
+  processID: number | null;
+  secretKey: number | null;
   connection?: { stream?: { destroyed?: boolean; destroy(): void }; parsedStatements: Record<string, string> };
   connect(): Promise<void>;
   query(config: string | { name?: string; text: string; values: unknown[]; rowMode: "array" } | object): Promise<PgResult>;
@@ -157,6 +163,31 @@ class PostgresConnection implements DriverConnection {
     // DISCARD ALL dropped the server's prepared statements: forget them on this side too.
     this.prepared.clear();
     if (this.client.connection) this.client.connection.parsedStatements = {};
+  }
+
+  /**
+   * PostgreSQL's cancel request: on a side connection to the same server, the 16-byte
+   * CancelRequest with this session's process id and secret key; the server closes that
+   * connection once it signalled the backend. The cancelled statement then fails with 57014.
+   */
+  cancel(): Promise<void> {
+    const { host, port, processID, secretKey } = this.client;
+    if (processID === null || secretKey === null || port === undefined) return Promise.reject(new Error("No cancel key for this connection"));
+    return new Promise<void>((resolve, reject) => {
+      const socket = host?.startsWith("/") ? netConnect(`${host}/.s.PGSQL.${port}`) : netConnect(port, host ?? "localhost");
+      socket.setTimeout(2_000, () => socket.destroy(new Error("The cancel request got no answer")));
+      socket.once("connect", () => {
+        const packet = Buffer.alloc(16);
+        packet.writeInt32BE(16, 0);
+        packet.writeInt32BE(80877102, 4);
+        packet.writeInt32BE(processID, 8);
+        packet.writeInt32BE(secretKey, 12);
+        socket.end(packet);
+      });
+      socket.once("error", reject);
+      socket.once("close", () => resolve());
+      socket.resume();
+    });
   }
 
   isAlive(): boolean {
