@@ -1,4 +1,4 @@
-import type { BackendDefinition, Dialect, DriverStreamOptions, Row, RowMode } from "./dialects/contract/index.js";
+import type { BackendDefinition, Dialect, DriverStreamOptions, Row, RowMode, TransactionOptions } from "./dialects/contract/index.js";
 import { Connection } from "./connection.js";
 import type { ValueOptions } from "./values/decoders.js";
 import { PolysqlError, PoolerModeError } from "./errors.js";
@@ -11,6 +11,7 @@ import { withTimeout } from "./util/timeout.js";
 import type { ResultOf } from "./session/result-shape.js";
 import { changesSession, type Session } from "./session/session.js";
 import { SessionPool, type SessionPoolOptions } from "./session/session-pool.js";
+import { ReplicaSet, type ForcedRoute, type NodeHealth, type NodeMetrics, type ReadYourWritesMetrics, type ReplicaOptions } from "./cluster/replica-set.js";
 import type { CompiledQuery } from "./sql/index.js";
 import { inTransaction } from "./session/transaction-control.js";
 import type { Observer } from "./telemetry/observer.js";
@@ -26,6 +27,8 @@ export interface HealthReport {
   serverVersion?: string;
   pool: PoolMetrics;
   error?: { code: string; message: string };
+  /** With read replicas: every node (the primary first) with its role, state, lag and own check. */
+  nodes?: NodeHealth[];
 }
 
 /** Settings of a `Database`, validated by `connect()`. */
@@ -39,6 +42,15 @@ export interface DatabaseOptions extends SessionPoolOptions {
   pooler?: "transaction";
   /** Opens the same database without the pooler (`directUrl`), for session-bound work. */
   openDirect?: () => Promise<Database>;
+  /** Read replicas (`connect({ replicas })`). */
+  replicas?: ReplicaSetup;
+}
+
+/** Read replicas of a database: the primary's URL, each replica's URL and backend config, and the router's settings. */
+export interface ReplicaSetup {
+  primaryUrl: string;
+  nodes: readonly { url: string; config: object }[];
+  options: ReplicaOptions;
 }
 
 /**
@@ -57,6 +69,11 @@ export interface DatabaseOptions extends SessionPoolOptions {
 export class Database extends Queryable {
   private readonly sessions: SessionPool;
   private serverVersion?: string;
+  /** Read replicas and their router (`connect({ replicas })`). */
+  private replicaSet?: ReplicaSet;
+  /** The route of a view (`db.primary`, `db.replica`). */
+  private forced?: ForcedRoute;
+  private views?: Partial<Record<ForcedRoute, Database>>;
   /** Tells the observer who this database is, once the server's version is known. */
   private describeTo?: (serverVersion: string | undefined) => void;
   private monitor?: HealthMonitor<HealthReport>;
@@ -69,6 +86,7 @@ export class Database extends Queryable {
   ) {
     super();
     this.sessions = new SessionPool(backend, config, values, options);
+    if (options.replicas !== undefined) this.routeReplicas(backend, values, options.replicas);
     if (options.observer !== undefined) this.observe(options.observer, config);
   }
 
@@ -117,6 +135,7 @@ export class Database extends Queryable {
   async open(): Promise<this> {
     const version = await this.sessions.use((s) => s.run({ sql: this.dialect.serverVersionSql, values: [] }, { rowMode: "array" }));
     this.serverVersion = String(firstValue(version));
+    await this.replicaSet?.open();
     this.describeTo?.(this.serverVersion);
     if (this.options.healthMonitor !== undefined) {
       this.monitor = new HealthMonitor({ ...this.options.healthMonitor, check: () => this.health(), breaker: this.sessions.breaker });
@@ -201,8 +220,39 @@ export class Database extends Queryable {
     }
   }
 
+  /**
+   * This database with every statement sent to the primary, reads included (a read that must not lag).
+   * Without replicas, the database itself.
+   *
+   * @example const balance = await db.primary.value("SELECT balance FROM accounts WHERE id = :id", { id });
+   */
+  get primary(): Database {
+    return this.view("primary");
+  }
+
+  /**
+   * This database with every statement sent to a replica of the rotation (any replica when none is in
+   * it): no read-your-writes wait, no fallback to the primary (a write there fails with `read_only`).
+   * Transactions and `connection()` still run on the primary. Without replicas, the database itself.
+   *
+   * @example const report = await db.replica.all("SELECT region, sum(total) FROM orders GROUP BY region");
+   */
+  get replica(): Database {
+    return this.view("replica");
+  }
+
+  /**
+   * Runs `fn` in a fresh read-your-writes context: its reads wait only for writes made inside it.
+   * Each async context (an HTTP request's, by default) already has its own; this starts one on purpose.
+   *
+   * @example await Promise.all(users.map((u) => db.context(() => handle(u))));
+   */
+  context<T>(fn: () => T): T {
+    return this.replicaSet === undefined ? fn() : this.replicaSet.context(fn);
+  }
+
   /** Pool state and counters: total, active, idle, waiting, pendingCreates, acquire-wait percentiles. */
-  metrics(): PoolMetrics & { circuit: string } {
+  metrics(): PoolMetrics & { circuit: string; nodes?: NodeMetrics[]; readYourWrites?: ReadYourWritesMetrics } {
     return { ...this.sessions.metrics(), circuit: this.sessions.breaker.state };
   }
 
@@ -257,6 +307,82 @@ export class Database extends Queryable {
   protected streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]> {
     if (this.options.pooler !== undefined && changesSession(this.dialect, query.sql)) throw this.sessionStatement(query.sql);
     return streamWith(this.sessions, query, options, call);
+  }
+
+  /** A view of this database whose statements take one route (it shares the pools, and closing it closes them). */
+  private view(route: ForcedRoute): Database {
+    if (this.replicaSet === undefined) return this;
+    this.views ??= {};
+    return (this.views[route] ??= Object.assign(Object.create(this) as Database, { forced: route }));
+  }
+
+  /**
+   * Wires the read replicas (`connect({ replicas })`): one pool per replica and the router, by wrapping
+   * this instance's statement paths (so the methods above stay as they are without replicas):
+   * `runQuery`/`streamQuery` let the router send a plain read to a replica (anything else comes back here,
+   * to the primary); `transaction`, `connection` and `withSession` (insertMany) mark the caller's async
+   * context as having written, for read-your-writes; `close`, `health` and `metrics` cover every node.
+   * Inside the wrappers `this` is the database or one of its views (`db.primary`, `db.replica`).
+   */
+  private routeReplicas(backend: BackendDefinition<object>, values: ValueOptions, setup: ReplicaSetup): void {
+    const replicas = setup.nodes.map((n) => ({ url: n.url, sessions: new SessionPool(backend, n.config, values, this.options) }));
+    const primary = { url: setup.primaryUrl, sessions: this.sessions };
+    const set = new ReplicaSet(this.sessions.dialect, primary, replicas, setup.options, (q, m) => this.runQuery(q, m));
+    this.replicaSet = set;
+    type Method = (...args: unknown[]) => unknown;
+    type Wrapped = "runQuery" | "streamQuery" | "withSession" | "transaction" | "connection" | "close" | "health" | "metrics";
+    const original = (name: Wrapped) => this[name] as unknown as Method;
+    const run = original("runQuery");
+    const stream = original("streamQuery");
+    const withSession = original("withSession");
+    const transaction = original("transaction");
+    const connection = original("connection");
+    const close = original("close");
+    const health = original("health");
+    const metrics = original("metrics");
+    const wrap = (name: Wrapped, fn: Method) => {
+      (this as unknown as Record<Wrapped, Method>)[name] = fn;
+    };
+    wrap("runQuery", function (this: Database, ...args: unknown[]) {
+      const [query, rowMode] = args as [CompiledQuery, RowMode | undefined];
+      return set.route(query, rowMode, this.forced) ?? run.apply(this, args);
+    });
+    wrap("streamQuery", function (this: Database, ...args: unknown[]) {
+      const [query, options] = args as [CompiledQuery, DriverStreamOptions];
+      return set.routeStream(query, this.forced, (sessions) => streamWith(sessions, query, options)) ?? stream.apply(this, args);
+    });
+    wrap("withSession", function (this: Database, ...args: unknown[]) {
+      return set.tracked(() => withSession.apply(this, args) as Promise<unknown>);
+    });
+    wrap("transaction", function (this: Database, ...args: unknown[]) {
+      return set.tracked(() => transaction.apply(this, args) as Promise<unknown>, (args[1] as TransactionOptions | undefined)?.readOnly === true);
+    });
+    wrap("connection", function (this: Database, ...args: unknown[]) {
+      return set.tracked(() => connection.apply(this, args) as Promise<unknown>);
+    });
+    wrap("close", async function (this: Database) {
+      try {
+        await close.apply(this, []);
+      } finally {
+        await set.close();
+      }
+    });
+    wrap("health", async function (this: Database, timeoutMs: unknown = 5_000) {
+      const [report, replicaNodes] = await Promise.all([health.apply(this, [timeoutMs]) as Promise<HealthReport>, set.health(timeoutMs as number)]);
+      const primary: NodeHealth = {
+        url: set.primary.url,
+        role: "primary",
+        state: report.ok ? "up" : "down",
+        lagMs: 0,
+        ok: report.ok,
+        latencyMs: report.latencyMs,
+        ...(report.error ? { error: report.error } : {}),
+      };
+      return { ...report, nodes: [primary, ...replicaNodes] };
+    });
+    wrap("metrics", function (this: Database) {
+      return { ...(metrics.apply(this, []) as object), nodes: set.metrics(), readYourWrites: set.readYourWrites() };
+    });
   }
 
   /** The error for a statement that changes the session, outside a transaction, behind a transaction pooler. */

@@ -3,6 +3,7 @@ import type { SqlSyntax } from "../../sql/syntax.js";
 import type { ErrorCode } from "../../errors.js";
 import { sessionStatePattern } from "../kit/session-state.js";
 import { failedWrite, networkErrorCode } from "../kit/network-errors.js";
+import { mariadbReplication } from "./mysql-replication.js";
 
 /** MySQL/MariaDB server error numbers. */
 const ERRNO: Record<number, ErrorCode> = {
@@ -31,6 +32,9 @@ const ERRNO: Record<number, ErrorCode> = {
   1143: "permission_denied",
   1227: "permission_denied",
   1370: "permission_denied",
+  // --read-only (1290 ER_OPTION_PREVENTS_STATEMENT) and 1836 ER_READ_ONLY_MODE: a write sent to a read-only replica.
+  1290: "read_only",
+  1836: "read_only",
   1969: "query_timeout",
   3024: "query_timeout",
   1317: "query_cancelled",
@@ -158,6 +162,7 @@ export const mysqlNativeDialect: Dialect = {
   },
   serverVersionSql: "SELECT VERSION()",
   mapError,
+  replication: mariadbReplication,
   migrationLock: {
     acquire: "SELECT GET_LOCK(CONCAT('polysql_migrate.', LEFT(COALESCE(DATABASE(), ''), 48)), 0)",
     release: "SELECT RELEASE_LOCK(CONCAT('polysql_migrate.', LEFT(COALESCE(DATABASE(), ''), 48)))",

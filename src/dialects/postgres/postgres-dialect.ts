@@ -3,6 +3,7 @@ import type { ErrorCode } from "../../errors.js";
 import { onConflictUpdate } from "../kit/on-conflict.js";
 import { sessionStatePattern } from "../kit/session-state.js";
 import { failedWrite, networkErrorCode } from "../kit/network-errors.js";
+import { postgresReplication } from "./postgres-replication.js";
 
 const SQLSTATE: Record<string, ErrorCode> = {
   "23505": "unique_violation",
@@ -19,6 +20,8 @@ const SQLSTATE: Record<string, ErrorCode> = {
   "42P07": "duplicate_object",
   "42710": "duplicate_object",
   "42501": "permission_denied",
+  // read_only_sql_transaction: a write sent to a hot standby (or inside READ ONLY).
+  "25006": "read_only",
   "57P01": "connection_failure",
   "57P02": "connection_failure",
   "57P03": "connection_failure",
@@ -96,6 +99,7 @@ export const postgresDialect: Dialect = {
   upsertClause: onConflictUpdate,
   serverVersionSql: "SHOW server_version",
   mapError,
+  replication: postgresReplication,
   migrationLock: {
     acquire: "SELECT pg_try_advisory_lock(hashtext('polysql_migrate'))",
     release: "SELECT pg_advisory_unlock(hashtext('polysql_migrate'))",
