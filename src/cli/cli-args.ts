@@ -35,6 +35,8 @@ export interface CliFlags {
   bigint?: "number" | "bigint" | "string";
   /** `generate --import-from MODULE`: where the generated code imports polysql's types (default "polysql"). */
   importFrom?: string;
+  /** `generate --tables REGEX`: the tables that get a row type in tables.ts (default all). */
+  tables?: string;
   /** `--plugin MODULE` (repeatable, any command): modules to import first. */
   plugins?: string[];
 }
@@ -56,6 +58,7 @@ const OPTIONS = {
   check: { type: "boolean" },
   bigint: { type: "string" },
   "import-from": { type: "string" },
+  tables: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -73,7 +76,7 @@ const COMMANDS: Record<string, { options: string[]; positionals: number | "any" 
   query: { options: ["url", "json"], positionals: 1 },
   backends: { options: ["json"], positionals: 0 },
   check: { options: ["url", "json", "engines", "sql-mode"], positionals: "any" },
-  generate: { options: ["url", "json", "queries", "out", "check", "bigint", "import-from"], positionals: 0 },
+  generate: { options: ["url", "json", "queries", "out", "check", "bigint", "import-from", "tables"], positionals: 0 },
 };
 
 /**
@@ -115,6 +118,7 @@ export function parseCommand(argv: string[]): CliCommand {
     check: values.check,
     bigint: values.bigint === undefined ? undefined : bigintMode(values.bigint),
     importFrom: values["import-from"],
+    tables: values.tables,
   };
   for (const key of Object.keys(flags) as (keyof CliFlags)[]) if (flags[key] === undefined) delete flags[key];
   return { name, positionals: args, flags };
@@ -169,7 +173,7 @@ Commands:
         [--engines sqlite,postgres,mysql] [--sql-mode portable|native]
   generate [--url URL ...] [--queries DIR] [--out DIR]      typed functions from query files, types asked of each engine
         [--check] [--bigint number|bigint|string]          (docs/typed-sql.md); --check: exit 1 when stale
-        [--import-from MODULE]
+        [--import-from MODULE] [--tables REGEX]
   check [files/dirs...] --url A --url B [--url C]          also run each query file's queries on every engine
                                                            (rolled back) and report results that differ
 

@@ -18,6 +18,7 @@ export async function generateCommand(flags: CliFlags, io: CliIo): Promise<numbe
     check: flags.check,
     bigint: flags.bigint,
     importFrom: flags.importFrom,
+    tables: flags.tables === undefined ? undefined : new RegExp(flags.tables),
   });
   const undeclared = report.differences.filter((d) => !d.declared);
   const ok = report.problems.length === 0 && undeclared.length === 0 && (!flags.check || report.stale.length === 0);

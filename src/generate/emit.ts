@@ -13,6 +13,18 @@ export function functionName(name: string): string {
   const pascal = pascalName(name);
   return pascal[0].toLowerCase() + pascal.slice(1);
 }
+/** A string literal as the house style (Biome) writes it: double quotes, single where that saves escapes. */
+function literal(text: string): string {
+  const json = JSON.stringify(text);
+  if (!text.includes('"') || text.includes("'")) return json;
+  return `'${json.slice(1, -1).replaceAll('\\"', '"')}'`;
+}
+
+/** `FindPlayer` → `FIND_PLAYER_SQL`. */
+function constantName(name: string): string {
+  return `${name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}_SQL`;
+}
+
 /** `find_player`, `players` → `FindPlayer`, `Players`. */
 export function pascalName(name: string): string {
   return name
@@ -39,30 +51,34 @@ export function emitModule(source: string, queries: readonly DerivedQuery[], imp
   for (const q of queries) {
     const base = pascalName(q.name);
     const fn = functionName(q.name);
-    const sqlConst = JSON.stringify(q.sql);
+    const sqlConst = constantName(q.name);
+    const declaration = `const ${sqlConst} = ${literal(q.sql)};`;
+    out.push(declaration.length <= 160 ? `${declaration}\n` : `const ${sqlConst} =\n  ${literal(q.sql)};\n`);
     const hasParams = q.params.length > 0;
-    if (hasParams) out.push(`export interface ${base}Params {\n${q.params.map((p) => `  ${key(p.name)}: ${typeOf(p)};`).join("\n")}\n}\n`);
+    if (hasParams)
+      // A type alias, not an interface: polysql's Params is a record type, which an interface is not assignable to.
+      out.push(`export type ${base}Params = {\n${q.params.map((p) => `  ${key(p.name)}: ${typeOf(p)};`).join("\n")}\n};\n`);
     const signature = hasParams ? `db: Queryable, params: ${base}Params` : "db: Queryable";
     const args = hasParams ? `${sqlConst}, params` : sqlConst;
-    out.push(`/** ${q.name} (:${q.kind}) */`);
+    const doc = `/** ${q.name} (:${q.kind}) */\n`;
     switch (q.kind) {
       case "one":
         out.push(rowInterface(`${base}Row`, q.columns));
-        out.push(`export function ${fn}(${signature}): Promise<${base}Row | undefined> {\n  return db.one<${base}Row>(${args});\n}\n`);
+        out.push(`${doc}export function ${fn}(${signature}): Promise<${base}Row | undefined> {\n  return db.one<${base}Row>(${args});\n}\n`);
         break;
       case "many":
         out.push(rowInterface(`${base}Row`, q.columns));
-        out.push(`export function ${fn}(${signature}): Promise<${base}Row[]> {\n  return db.all<${base}Row>(${args});\n}\n`);
+        out.push(`${doc}export function ${fn}(${signature}): Promise<${base}Row[]> {\n  return db.all<${base}Row>(${args});\n}\n`);
         break;
       case "value": {
         const first = q.columns[0];
         const type = first === undefined ? "unknown" : typeOf(first);
         out.push(`export type ${base}Value = ${type};\n`);
-        out.push(`export function ${fn}(${signature}): Promise<${base}Value | undefined> {\n  return db.value<${base}Value>(${args});\n}\n`);
+        out.push(`${doc}export function ${fn}(${signature}): Promise<${base}Value | undefined> {\n  return db.value<${base}Value>(${args});\n}\n`);
         break;
       }
       case "exec":
-        out.push(`export function ${fn}(${signature}): Promise<ExecuteResult> {\n  return db.execute(${args});\n}\n`);
+        out.push(`${doc}export function ${fn}(${signature}): Promise<ExecuteResult> {\n  return db.execute(${args});\n}\n`);
         break;
     }
   }

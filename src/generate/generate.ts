@@ -18,6 +18,8 @@ export interface GenerateOptions {
   readonly bigint?: BigintMode;
   /** The module the generated code imports `Queryable` from (default `"polysql"`). */
   readonly importFrom?: string;
+  /** Only tables whose name matches get a row type in tables.ts (default: every table). */
+  readonly tables?: RegExp;
 }
 
 /** Types that differ between two engines for one column or parameter. */
@@ -127,7 +129,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
           for (const other of perEngine.slice(1)) {
             const theirs = other.files.get(f.file)?.find((q) => q.name === base.name);
             if (theirs === undefined) continue;
-            const found = compare(f.file, result, theirs, [first.engine, other.engine], declaredByQuery.get(base.name) ?? new Set());
+            const found = compare(f.file, base, theirs, [first.engine, other.engine], declaredByQuery.get(base.name) ?? new Set());
             differences.push(...found);
             result = mergeDeclared(result, theirs, declaredByQuery.get(base.name) ?? new Set());
           }
@@ -135,7 +137,14 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
         }),
       };
     }
-    snapshot = { version: 1, engines: perEngine.map((e) => e.engine), bigint, importFrom, files: merged, tables: first.tables };
+    snapshot = {
+      version: 1,
+      engines: perEngine.map((e) => e.engine),
+      bigint,
+      importFrom,
+      files: merged,
+      tables: first.tables.filter((t) => options.tables?.test(t.name) ?? true),
+    };
   }
   const outputs = new Map<string, string>();
   for (const [file, entry] of Object.entries(snapshot.files)) {

@@ -35,7 +35,6 @@ export async function describePostgres(client: DescribeClient, sql: string): Pro
   const { parameterTypes, fields } = await new Promise<{ parameterTypes: number[]; fields: PgField[] }>((resolve, reject) => {
     let parameterTypes: number[] = [];
     let fields: PgField[] = [];
-    let failure: unknown;
     let wire: PgWire | undefined;
     const onParameters = (msg: { dataTypeIDs: number[] }) => {
       parameterTypes = msg.dataTypeIDs;
@@ -51,13 +50,15 @@ export async function describePostgres(client: DescribeClient, sql: string): Pro
       handleRowDescription(msg: { fields: PgField[] }) {
         fields = msg.fields;
       },
+      // pg's client drops the active query when an ErrorResponse arrives (the Sync already sent
+      // brings the ReadyForQuery it then handles itself): settle here, not on ReadyForQuery.
       handleError(err: unknown) {
-        failure = err;
+        wire?.removeListener("parameterDescription", onParameters as never);
+        reject(err);
       },
       handleReadyForQuery() {
         wire?.removeListener("parameterDescription", onParameters as never);
-        if (failure !== undefined) reject(failure);
-        else resolve({ parameterTypes, fields });
+        resolve({ parameterTypes, fields });
       },
       handleDataRow() {},
       handleCommandComplete() {},
