@@ -10,6 +10,7 @@ import type { DuplicateColumns } from "./session/result-shape.js";
 import { backendForScheme, validateBackendConfig } from "./dialects/registry.js";
 import { redactUrl } from "./config/redact.js";
 import { takeUrlParam } from "./config/url-params.js";
+import { PortabilityGuard, type PortabilityMode } from "./check/index.js";
 import type { ReplicaOptions } from "./cluster/replica-set.js";
 import type { BackendDefinition } from "./dialects/contract/index.js";
 import type { ReplicaSetup } from "./database.js";
@@ -52,6 +53,13 @@ export interface ConnectOptions {
    * the migration lock and `db.direct()`. Opened on demand, with this call's other options.
    */
   directUrl?: string;
+  /**
+   * A guard for test suites: each new statement text is checked once (cached by text) against the
+   * rules of docs/portability.md, then `"warn"` emits a `PortabilityWarning` (once per text) and
+   * `"error"` throws a `PortabilityError` naming the rule and the fix (every time it runs).
+   * Default `"off"`: nothing is checked. polysql's own SQL (migrations, introspection) is exempt.
+   */
+  portability?: PortabilityMode | "off";
   /**
    * Read replicas of `url` (same engine, same credentials and backend options). Plain reads outside
    * a transaction go to a replica in the rotation, round robin; everything else to `url`, the primary.
@@ -97,7 +105,20 @@ const BIGINT_MODES: readonly BigintMode[] = ["number", "bigint", "string"];
 const DUPLICATE_COLUMNS: readonly DuplicateColumns[] = ["last", "error"];
 const REPLICA_KEYS = ["replicas", "maxReplicaLagMs", "readYourWrites", "replicaCheckIntervalMs"];
 const OBSERVABILITY_KEYS = ["onQuery", "slowQueryMs", "telemetry", "healthCheckIntervalMs", "onHealthChange"];
-const CORE_KEYS = ["url", "pool", "bigint", "retry", "breaker", "queryTimeoutMs", "duplicateColumns", "pooler", "directUrl", ...OBSERVABILITY_KEYS];
+const CORE_KEYS = [
+  "url",
+  "pool",
+  "bigint",
+  "retry",
+  "breaker",
+  "queryTimeoutMs",
+  "duplicateColumns",
+  "pooler",
+  "directUrl",
+  "portability",
+  ...OBSERVABILITY_KEYS,
+];
+const PORTABILITY_MODES: readonly (PortabilityMode | "off")[] = ["off", "warn", "error"];
 
 /** What sits between polysql and the database: a transaction-mode pooler, or nothing (undefined). */
 export type Pooler = "transaction";
@@ -170,6 +191,8 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
   if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 0) throw new ConfigError(`Option "queryTimeoutMs" must be a whole number >= 0`);
   const duplicateColumns = options.duplicateColumns ?? "last";
   if (!DUPLICATE_COLUMNS.includes(duplicateColumns)) throw new ConfigError(`Option "duplicateColumns" must be one of "last", "error"`);
+  const portability = options.portability ?? "off";
+  if (!PORTABILITY_MODES.includes(portability)) throw new ConfigError(`Option "portability" must be one of "off", "warn", "error"`);
   if (options.onQuery !== undefined && typeof options.onQuery !== "function") throw new ConfigError(`Option "onQuery" must be a function`);
   const slowQueryMs = options.slowQueryMs ?? 0;
   if (typeof slowQueryMs !== "number" || !(slowQueryMs >= 0)) throw new ConfigError(`Option "slowQueryMs" must be a number >= 0`);
@@ -190,6 +213,7 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
       breaker: resolveNumbers("breaker", options.breaker, BREAKER_DEFAULTS),
       queryTimeoutMs,
       duplicateColumns,
+      portability: portability === "off" ? undefined : new PortabilityGuard(portability),
       observer,
       healthMonitor: healthCheckIntervalMs > 0 ? { intervalMs: healthCheckIntervalMs, onChange: options.onHealthChange } : undefined,
       pooler,

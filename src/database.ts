@@ -1,4 +1,5 @@
 import type { BackendDefinition, Dialect, DriverStreamOptions, Row, RowMode, TransactionOptions } from "./dialects/contract/index.js";
+import type { PortabilityGuard } from "./check/index.js";
 import { Connection } from "./connection.js";
 import type { ValueOptions } from "./values/decoders.js";
 import { PolysqlError, PoolerModeError } from "./errors.js";
@@ -129,6 +130,10 @@ export class Database extends Queryable {
 
   get dialect(): Dialect {
     return this.sessions.dialect;
+  }
+
+  protected get portability(): PortabilityGuard | undefined {
+    return this.options.portability;
   }
 
   /** Opens the first connection so a bad URL or password fails at `connect()`. */

@@ -39,6 +39,7 @@ export type ErrorCode =
   | "migration_error"
   | "pooler_unsupported"
   | "read_only"
+  | "portability_error"
   | "unknown";
 
 /** Codes whose failure is safe to retry: nothing was committed. */

@@ -42,4 +42,5 @@ export type { BreakerOptions } from "./pool/circuit-breaker.js";
 export type { RetryOptions } from "./session/retry.js";
 export type { BackendOptions, Secret } from "./config/credentials.js";
 export { redactUrl } from "./config/redact.js";
+export { PortabilityError, type PortabilityMode } from "./check/index.js";
 export * from "./migrate/index.js";

@@ -3,6 +3,7 @@ import * as crud from "./crud/crud.js";
 import { insertMany, type InsertManyOptions } from "./crud/insert-many.js";
 import { Table, type TableOptions } from "./crud/table.js";
 import { columnInfos, tableNames, type ColumnInfo } from "./crud/introspection.js";
+import type { PortabilityGuard, QueryKind } from "./check/index.js";
 import type { ResultOf } from "./session/result-shape.js";
 import type { Session } from "./session/session.js";
 import { CallControl, whenAborted, type CallOptions } from "./session/call.js";
@@ -67,6 +68,8 @@ export abstract class Queryable {
   protected abstract streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]>;
   /** Runs `fn` on one session; `transactional` asks for a transaction around it when not already in one. */
   protected abstract withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean, call?: CallControl): Promise<T>;
+  /** `connect({ portability })`'s guard, when on. */
+  protected abstract readonly portability: PortabilityGuard | undefined;
 
   /** A signal every call on this handle also obeys (a transaction's or a `connection()`'s). */
   protected get outerSignal(): AbortSignal | undefined {
@@ -91,8 +94,13 @@ export abstract class Queryable {
     return this.withCall(options, (call) => this.runQuery(query, rowMode, call));
   }
 
-  /** Compiles a query for this engine: placeholders, IN-list expansion, checked values. */
-  protected compile(query: Query, params?: Params): CompiledQuery {
+  /**
+   * Compiles a query for this engine: placeholders, IN-list expansion, checked values. With `kind`
+   * (how the caller reads the result) the portability guard, when on, checks the text first;
+   * polysql's own engine-specific SQL passes none.
+   */
+  protected compile(query: Query, params?: Params, kind?: QueryKind): CompiledQuery {
+    if (kind !== undefined) this.portability?.inspect(query, kind);
     const dialect = this.dialect;
     const compiled = compile(dialect.syntax, query, params);
     const values = compiled.values;
@@ -111,7 +119,7 @@ export abstract class Queryable {
    * @example const adults = await db.all<User>("SELECT * FROM users WHERE age >= :min", { min: 18 });
    */
   async all<T = Row>(query: Query, params?: Params, options?: CallOptions): Promise<T[]> {
-    return (await this.runWith(this.compile(query, params), undefined, options)).rows as T[];
+    return (await this.runWith(this.compile(query, params, "many"), undefined, options)).rows as T[];
   }
 
   /**
@@ -119,7 +127,7 @@ export abstract class Queryable {
    * @example const ada = await db.one<User>(sql`SELECT * FROM users WHERE name = ${"Ada"}`);
    */
   async one<T = Row>(query: Query, params?: Params, options?: CallOptions): Promise<T | undefined> {
-    return (await this.runWith(this.compile(query, params), undefined, options)).rows[0] as T | undefined;
+    return (await this.runWith(this.compile(query, params, "one"), undefined, options)).rows[0] as T | undefined;
   }
 
   /**
@@ -127,7 +135,7 @@ export abstract class Queryable {
    * @example const n = await db.value<number>("SELECT count(*) FROM users");
    */
   async value<T = unknown>(query: Query, params?: Params, options?: CallOptions): Promise<T | undefined> {
-    return firstValue(await this.runWith(this.compile(query, params), "array", options)) as T | undefined;
+    return firstValue(await this.runWith(this.compile(query, params, "value"), "array", options)) as T | undefined;
   }
 
   /**
@@ -136,7 +144,8 @@ export abstract class Queryable {
    * @example const { columns, rows } = await db.query("SELECT 1 + 1, 2 + 2"); // rows: [[2, 4]]
    */
   async query<R extends unknown[] = unknown[]>(query: Query, params?: Params, options?: CallOptions): Promise<QueryResult<R>> {
-    const { columns, rows, rowCount } = await this.runWith(this.compile(query, params), "array", options);
+    // Columns are read by position, as value() reads them.
+    const { columns, rows, rowCount } = await this.runWith(this.compile(query, params, "value"), "array", options);
     return { columns, rows: rows as R[], rowCount };
   }
 
@@ -145,7 +154,7 @@ export abstract class Queryable {
    * @example const { rowCount } = await db.execute("DELETE FROM users WHERE id = :id", { id });
    */
   async execute(query: Query, params?: Params, options?: CallOptions): Promise<ExecuteResult> {
-    const result = await this.runWith(this.compile(query, params), undefined, options);
+    const result = await this.runWith(this.compile(query, params, "exec"), undefined, options);
     return result.insertId === undefined ? { rowCount: result.rowCount } : { rowCount: result.rowCount, insertId: result.insertId };
   }
 
@@ -159,7 +168,7 @@ export abstract class Queryable {
   stream(query: Query, params?: Params, options: StreamOptions = {}): AsyncIterable<unknown> {
     const { batchSize = 500, rowMode = "object", signal, timeoutMs } = options;
     if (rowMode !== "object" && rowMode !== "array") throw new ConfigError(`Stream option "rowMode" must be "object" or "array"`);
-    const compiled = this.compile(query, params);
+    const compiled = this.compile(query, params, rowMode === "object" ? "many" : "value");
     const call = signal === undefined && timeoutMs === undefined && this.outerSignal === undefined ? undefined : { signal, timeoutMs };
     if (rowMode === "object") return this.streamWith(compiled, { batchSize }, call);
     let columns: readonly ResultColumn[] | undefined;
@@ -255,7 +264,7 @@ export abstract class Queryable {
    * @example const names = await db.tables(); // ["matches", "players", ...]
    */
   async tables(): Promise<string[]> {
-    return tableNames(await this.all(this.dialect.introspection.tablesSql));
+    return tableNames((await this.runQuery(this.compile(this.dialect.introspection.tablesSql))).rows);
   }
 
   /**
@@ -273,7 +282,7 @@ export abstract class Queryable {
    * @example const cols = await db.columns("players"); // [{ name: "id", type: "integer", nullable: false, default: "..." }, ...]
    */
   async columns(table: string): Promise<ColumnInfo[]> {
-    return columnInfos(await this.all(this.dialect.introspection.columnsSql, { table }));
+    return columnInfos((await this.runQuery(this.compile(this.dialect.introspection.columnsSql, { table }))).rows);
   }
 
   /** What the CRUD helpers and repositories run their SQL with: this handle's dialect and connection. */
@@ -311,6 +320,10 @@ export abstract class SessionHandle extends Queryable {
 
   get dialect(): Dialect {
     return this.session.dialect;
+  }
+
+  protected get portability(): PortabilityGuard | undefined {
+    return this.session.portability;
   }
 
   /** Marks this handle unusable once its callback ended. */

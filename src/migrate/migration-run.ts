@@ -4,6 +4,7 @@ import type { Database } from "../database.js";
 import { ensureHistory, readHistory, type HistoryRow } from "./history.js";
 import { withMigrationLock } from "./migration-lock.js";
 import { loadMigrations, type Migration } from "./migration-files.js";
+import { unguarded } from "../check/index.js";
 
 /** What one locked migration run works with (a bag of parameters, not a connection); `history` is read after the lock was taken. */
 export interface MigrationRun {
@@ -25,13 +26,16 @@ export async function withMigrationRun<T>(db: Database, dir: string, lockTimeout
   const dialect = db.dialect;
   const migrations = await loadMigrations(dir, dialect.name);
   // Behind a transaction-mode pooler the session-bound lock goes through directUrl (db.direct), or fails saying so.
-  return db.direct((target) =>
-    target.connection((conn) =>
-      withMigrationLock(conn, dialect, lockTimeoutMs, async (lock) => {
-        await ensureHistory(conn, dialect);
-        const history = await readHistory(conn);
-        return fn({ conn, dialect, lock, lockTimeoutMs, migrations, history });
-      }),
+  // Migrations are engine-specific by design (override files, history and lock SQL): the portability guard stays out.
+  return unguarded(() =>
+    db.direct((target) =>
+      target.connection((conn) =>
+        withMigrationLock(conn, dialect, lockTimeoutMs, async (lock) => {
+          await ensureHistory(conn, dialect);
+          const history = await readHistory(conn);
+          return fn({ conn, dialect, lock, lockTimeoutMs, migrations, history });
+        }),
+      ),
     ),
   );
 }

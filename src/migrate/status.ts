@@ -1,3 +1,4 @@
+import { unguarded } from "../check/index.js";
 import type { Database } from "../database.js";
 import { historyByKey, readHistory } from "./history.js";
 import { checkOptions, type MigrationOptions } from "./migrate-options.js";
@@ -38,7 +39,7 @@ export interface StatusResult {
 export async function status(db: Database, options: MigrationOptions = {}): Promise<StatusResult> {
   const opts = checkOptions("other", options);
   const migrations = await loadMigrations(opts.dir, db.dialect.name);
-  const history = await readHistory(db);
+  const history = await unguarded(() => readHistory(db));
   const problems = validateHistory(migrations, history, opts);
   const problemOf = new Map(problems.map((p) => [versionKey(p.version ?? ""), p.reason]));
   const rows = historyByKey(history);

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { ValueOptions } from "../values/decoders.js";
+import type { PortabilityGuard } from "../check/index.js";
 import type { BackendDefinition, Dialect, RowMode } from "../dialects/contract/index.js";
 import { resolveCredentials } from "../config/credentials.js";
 import { PolysqlError, PoolError } from "../errors.js";
@@ -22,6 +23,8 @@ export interface SessionPoolOptions {
   queryTimeoutMs: number;
   /** What a duplicate column name does to object rows. */
   duplicateColumns: DuplicateColumns;
+  /** `connect({ portability })`: checks each statement text before it runs. */
+  portability?: PortabilityGuard;
 }
 
 /** Pool metrics with what happened to cancelled statements. */
@@ -73,7 +76,7 @@ export class SessionPool {
             const resolved = await resolveCredentials(backend, connectConfig, dialect);
             secrets = resolved.secrets;
             const driver = await backend.connect(resolved.config, values);
-            const session = new Session(driver, dialect, backend.name, options.queryTimeoutMs, options.duplicateColumns, this.cancels);
+            const session = new Session(driver, dialect, backend.name, options.queryTimeoutMs, options.duplicateColumns, this.cancels, options.portability);
             this.sync = session.driver.querySync !== undefined;
             session.observer = this.observer;
             return session;

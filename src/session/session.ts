@@ -1,3 +1,4 @@
+import type { PortabilityGuard } from "../check/index.js";
 import type { Dialect, DriverConnection, DriverStreamOptions, Row, RowMode } from "../dialects/contract/index.js";
 import { sessionStatePattern } from "../dialects/kit/session-state.js";
 import { PolysqlError, QueryError } from "../errors.js";
@@ -93,6 +94,8 @@ export class Session implements ShapeRules {
     readonly duplicateColumns: DuplicateColumns = "last",
     /** Where cancels are counted. */
     readonly cancels: CancelStats = { requested: 0, confirmed: 0, destroyed: 0 },
+    /** `connect({ portability })`: checks each statement text before it runs. */
+    readonly portability?: PortabilityGuard,
   ) {
     driver.onError(() => this.mark("broke"));
   }
