@@ -371,6 +371,20 @@ function exprFacts(expr: SqlToken[], sources: readonly Source[], catalog: Catalo
       const inner = exprFacts(args[0] ?? [], sources, catalog);
       return { nullable: true, type: fn === "AVG" ? "REAL" : fn === "MIN" || fn === "MAX" || fn === "SUM" ? inner.type : undefined };
     }
+    if (fn === "CAST") {
+      // CAST(x AS type): x's nullability, the written type (SQLite reports none for an expression).
+      const body = expr.slice(2, -1);
+      let as = body.length - 1;
+      while (as > 0 && !word(body[as], "AS")) as--;
+      if (as > 0)
+        return {
+          nullable: exprFacts(body.slice(0, as), sources, catalog).nullable,
+          type: body
+            .slice(as + 1)
+            .map((t) => t.text)
+            .join(" "),
+        };
+    }
     if (fn === "COALESCE" || fn === "IFNULL") {
       const each = args.map((a) => exprFacts(a, sources, catalog));
       return { nullable: each.every((a) => a.nullable !== false), type: each.find((a) => a.type !== undefined)?.type };

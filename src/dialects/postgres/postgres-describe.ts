@@ -22,6 +22,9 @@ async function arrays(client: DescribeClient, text: string, values: unknown[]): 
   return ((await client.query({ text, values, rowMode: "array" })) as { rows: unknown[][] }).rows;
 }
 
+/** Type names by OID, per connection (a type's OID does not change while it exists). */
+const typeNames = new WeakMap<object, Map<number, string>>();
+
 /**
  * Asks PostgreSQL for a statement's types through the extended protocol: Parse (unnamed),
  * Describe statement, Sync. The answer is a ParameterDescription (one type OID per `$n`)
@@ -66,8 +69,9 @@ export async function describePostgres(client: DescribeClient, sql: string): Pro
       handlePortalSuspended() {},
     });
   });
-  const oids = [...new Set([...parameterTypes, ...fields.map((f) => f.dataTypeID)])];
-  const names = new Map<number, string>();
+  let names = typeNames.get(client);
+  if (names === undefined) typeNames.set(client, (names = new Map()));
+  const oids = [...new Set([...parameterTypes, ...fields.map((f) => f.dataTypeID)])].filter((oid) => !names.has(oid));
   if (oids.length > 0) {
     const rows = await arrays(client, "SELECT oid::int8::text, format_type(oid, NULL) FROM pg_type WHERE oid = ANY($1::oid[])", [oids]);
     for (const r of rows) names.set(Number(r[0]), String(r[1]));
