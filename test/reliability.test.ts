@@ -1,11 +1,37 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { PolysqlError, type Database } from "../src/index.js";
-import { dropTables, engines, open } from "./support/engines.js";
+import { connect, PolysqlError, type Database } from "../src/index.js";
+import { dropTables, engines, open, type Engine } from "./support/engines.js";
+import { TcpProxy } from "./support/tcp-proxy.js";
 
 // Reliability cases of issue 16, item 4, on the real engines: a connection killed between BEGIN
-// and COMMIT, and a connection held past leakDetectionMs. Tables start with rl_ (shared servers).
+// and COMMIT, a connection held past leakDetectionMs, a handshake slower than connectTimeoutMs, a
+// server idle limit. Tables start with rl_ (shared servers).
+
+const TAG = `rl${process.pid}`;
+
+/** A URL to the engine through `port` whose server sessions can be counted: PostgreSQL by application_name, MariaDB by a user of its own. */
+async function countable(engine: Engine, admin: Database, tag: string, port?: number): Promise<{ url: string; count: () => Promise<number> }> {
+  const u = new URL(engine.url);
+  if (port !== undefined) u.port = String(port);
+  const name = `${TAG}_${tag}`;
+  if (engine.name === "postgres") {
+    u.searchParams.set("application_name", name);
+    return {
+      url: u.toString(),
+      count: async () => Number(await admin.value("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name", { name })),
+    };
+  }
+  await admin.execute(`CREATE USER IF NOT EXISTS '${name}'@'127.0.0.1' IDENTIFIED BY 'rl_pass'`);
+  await admin.execute(`GRANT ALL PRIVILEGES ON \`${u.pathname.slice(1)}\`.* TO '${name}'@'127.0.0.1'`);
+  u.username = name;
+  u.password = "rl_pass";
+  return {
+    url: u.toString(),
+    count: async () => Number(await admin.value("SELECT count(*) FROM information_schema.processlist WHERE user = :name", { name })),
+  };
+}
 
 const BOUND = { timeout: 30_000 };
 
@@ -21,6 +47,7 @@ for (const engine of engines()) {
     });
     after(async () => {
       await dropTables(admin, table);
+      if (engine.name === "mysql") for (const tag of ["slow"]) await admin.execute(`DROP USER IF EXISTS '${TAG}_${tag}'@'127.0.0.1'`);
       await admin.close();
     });
 
@@ -78,5 +105,47 @@ for (const engine of engines()) {
         await db.close();
       }
     });
+
+    it("a handshake slower than connectTimeoutMs leaves no session on the server", BOUND, async () => {
+      const target = new URL(engine.url);
+      const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port) });
+      try {
+        const { url, count } = await countable(engine, admin, "slow", proxy.port);
+        proxy.set("delay", 400);
+        const started = performance.now();
+        const err = await connect({ url, pool: { max: 2, connectTimeoutMs: 300 }, retry: { retries: 0 } }).then(
+          () => assert.fail("connect should time out"),
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof PolysqlError && err.code === "connection_failure", String(err));
+        assert.ok(performance.now() - started < 2_000);
+        // The server may see the handshake finish later, from the delayed bytes: polysql must have
+        // closed that connection, so no session of it stays.
+        proxy.set("pass");
+        await sleep(2_500);
+        assert.equal(await count(), 0, "no orphan session on the server");
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    if (engine.name === "postgres") {
+      it("a server idle limit (idle_session_timeout 2 s) never fails the first query after the idle period", BOUND, async () => {
+        const u = new URL(engine.url);
+        u.searchParams.set("options", "-c idle_session_timeout=2000");
+        for (const validateAfterIdleMs of [1_000, 600_000]) {
+          const db = await connect({ url: u.toString(), pool: { max: 2, validateAfterIdleMs } });
+          try {
+            assert.equal(Number(await db.value("SHOW idle_session_timeout").then((v) => Number.parseInt(String(v), 10))), 2);
+            await Promise.all([db.value("SELECT pg_sleep(0.05)"), db.value("SELECT pg_sleep(0.05)")]);
+            await sleep(2_600);
+            for (let n = 1; n <= 4; n++) assert.equal(Number(await db.value("SELECT :n", { n })), n, `validateAfterIdleMs ${validateAfterIdleMs}`);
+            assert.ok(db.metrics().destroyed >= 1, "the server did end the idle sessions");
+          } finally {
+            await db.close();
+          }
+        }
+      });
+    }
   });
 }
