@@ -39,6 +39,11 @@ export interface CliFlags {
   tables?: string;
   /** `--plugin MODULE` (repeatable, any command): modules to import first. */
   plugins?: string[];
+  /** `health --watch`: check every `--interval` ms (default 5000) and print a line per check until interrupted. */
+  watch?: boolean;
+  intervalMs?: number;
+  /** `--slow-ms MS`: statements at least this long print a warning on stderr (default 1000; 0 never). */
+  slowMs?: number;
 }
 
 const OPTIONS = {
@@ -59,6 +64,9 @@ const OPTIONS = {
   bigint: { type: "string" },
   "import-from": { type: "string" },
   tables: { type: "string" },
+  watch: { type: "boolean" },
+  interval: { type: "string" },
+  "slow-ms": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -72,7 +80,7 @@ const COMMANDS: Record<string, { options: string[]; positionals: number | "any" 
   "migrate validate": { options: [...CONNECT, "allow-out-of-order"], positionals: 0 },
   "migrate repair": { options: CONNECT, positionals: 0 },
   "migrate new": { options: ["dir", "json"], positionals: 1 },
-  health: { options: ["url", "json"], positionals: 0 },
+  health: { options: ["url", "json", "watch", "interval"], positionals: 0 },
   query: { options: ["url", "json"], positionals: 1 },
   backends: { options: ["json"], positionals: 0 },
   check: { options: ["url", "json", "engines", "sql-mode"], positionals: "any" },
@@ -97,7 +105,7 @@ export function parseCommand(argv: string[]): CliCommand {
     throw new UsageError(`"${name}" takes ${spec.positionals === 0 ? "no arguments" : `${spec.positionals} argument`}, got ${args.length}`);
   }
   // Worded for a command line (flags, not an options object); --plugin goes with any command.
-  const [unknown] = unknownKeys(values, [...spec.options, "plugin"]);
+  const [unknown] = unknownKeys(values, [...spec.options, "plugin", "slow-ms"]);
   if (unknown !== undefined) throw new UsageError(`"${name}" does not accept --${unknown} (accepted: ${spec.options.map((o) => `--${o}`).join(", ")})`);
   if (name !== "check" && name !== "generate" && (values.url?.length ?? 0) > 1) throw new UsageError(`"${name}" takes one --url`);
   const flags: CliFlags = {
@@ -113,6 +121,9 @@ export function parseCommand(argv: string[]): CliCommand {
     steps: values.steps === undefined ? undefined : wholeNumber("--steps", values.steps, 1),
     lockTimeoutMs: values["lock-timeout"] === undefined ? undefined : wholeNumber("--lock-timeout", values["lock-timeout"], 0),
     plugins: values.plugin,
+    watch: values.watch,
+    intervalMs: values.interval === undefined ? undefined : wholeNumber("--interval", values.interval, 10),
+    slowMs: values["slow-ms"] === undefined ? undefined : wholeNumber("--slow-ms", values["slow-ms"], 0),
     queries: values.queries,
     out: values.out,
     check: values.check,
@@ -166,7 +177,8 @@ Commands:
   migrate validate                                         check files against the history
   migrate repair                                           clear failed runs, realign changed checksums
   migrate new <name>                                       create the next V/U file pair
-  health [--json]                                          check the database answers
+  health [--json] [--watch [--interval MS]]                check the database answers (--watch: a line per check
+                                                           every MS, default 5000, until interrupted)
   query "<sql>" [--json]                                   run one statement and print its rows
   backends [--json]                                        list the registered backends and their drivers
   check [files/dirs...] [--json]                           find SQL the engines read differently (docs/portability.md)
@@ -183,6 +195,7 @@ Options:
   --lock-timeout MS   wait this long for another migrator's lock (default 60000)
   --json              machine-readable output
   --plugin MODULE     import a backend plugin first (repeatable; also POLYSQL_PLUGINS=a,b)
+  --slow-ms MS        warn on stderr about statements lasting at least MS (default 1000; 0 never)
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 validation failed (drift, missing, out of order,
 unrepaired failure), 4 lock timeout; check exits 1 when it finds something.

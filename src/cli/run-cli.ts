@@ -5,6 +5,8 @@ import { checkCommand } from "./check-command.js";
 import { HELP, parseCommand } from "./cli-args.js";
 import { resolveTarget } from "./cli-config.js";
 import { backendsCommand, healthCommand, queryCommand } from "./db-commands.js";
+import { healthWatch } from "./health-watch.js";
+import type { QueryEvent } from "../telemetry/query-event.js";
 import { errorJson, toJson, type CliIo } from "./cli-io.js";
 import { EXIT, exitCodeOf, UsageError } from "./exit-codes.js";
 import { generateCommand } from "./generate-command.js";
@@ -38,8 +40,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (cmd.name === "migrate new") return await newCommand(cmd.positionals[0], target.dir, cmd.flags, io);
     const tty = Boolean(io.stdout.isTTY) && !json;
     if (tty && cmd.name.startsWith("migrate")) io.stderr.write(`${redactUrl(target.url)} (from ${target.source}), migrations in ${target.dir}\n`);
-    const db = await connect(target.url);
+    // Slow statements print a warning (the text with placeholders, never values).
+    const slowQueryMs = cmd.flags.slowMs ?? 1_000;
+    const onQuery = (e: QueryEvent) => {
+      if (e.slow) io.stderr.write(`polysql: warning: slow statement (${Math.round(e.durationMs)} ms >= ${slowQueryMs} ms): ${e.sql}\n`);
+    };
+    const db = await connect(slowQueryMs > 0 ? { url: target.url, slowQueryMs, onQuery } : target.url);
     try {
+      if (cmd.name === "health" && cmd.flags.watch) return await healthWatch(db, cmd.flags.intervalMs ?? 5_000, json, io);
       if (cmd.name === "health") return await healthCommand(db, json, io);
       if (cmd.name === "query") return await queryCommand(db, cmd.positionals[0], json, io);
       return await migrateCommand(cmd.name.slice("migrate ".length), db, target.dir, cmd.flags, io);
