@@ -199,3 +199,10 @@ if (["sqlite", "postgres", "mysql"].every((name) => all.some((e) => e.name === n
     assert.match(run.output(), /1 undeclared differences/);
   });
 }
+
+test("the demo's queries: src/demo/generated is up to date with src/demo/queries (offline, from the snapshot)", async () => {
+  const root = path.resolve(FIXTURE, "..", "..", "..");
+  const run = capture(root);
+  assert.equal(await runCli(["generate", "--check", "--queries", "src/demo/queries", "--out", "src/demo/generated"], run.io), 0, run.output());
+  assert.match(run.output(), /6 queries; up to date/);
+});

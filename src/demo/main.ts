@@ -12,6 +12,7 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { connect, migrate, migrateDown, PolysqlError, redactUrl, type Database } from "../index.js";
+import { firstPlayers, registrationSeqs } from "./generated/tournament.js";
 import { register, seed, standings } from "./tournament.js";
 
 const { values: args } = parseArgs({ options: { url: { type: "string" }, help: { type: "boolean", short: "h" } } });
@@ -43,9 +44,9 @@ async function run(db: Database): Promise<void> {
   console.log(`  ${seeded.players} players, ${seeded.formats} formats, ${seeded.venues} venues, tournament #${seeded.tournamentId}`);
 
   step("registration flow: each in a transaction with a per-tournament sequence number");
-  const players = await db.all<{ id: number; discord_id: string }>("SELECT id, discord_id FROM players ORDER BY id LIMIT :n", { n: 16 });
+  const players = await firstPlayers(db, { n: 16 });
   await Promise.all(players.map((p) => register(db, seeded.tournamentId, p.id)));
-  const seqs = await db.all<{ seq: number }>("SELECT seq FROM registrations WHERE tournament_id = :t ORDER BY seq", { t: seeded.tournamentId });
+  const seqs = await registrationSeqs(db, { tournamentId: seeded.tournamentId });
   console.log(`  ${seqs.length} registrations, seq ${seqs[0]?.seq}..${seqs[seqs.length - 1]?.seq} with no gaps: ${seqs.every((r, i) => r.seq === i + 1)}`);
   try {
     await register(db, seeded.tournamentId, players[0].id);

@@ -1,4 +1,5 @@
 import type { Database } from "../index.js";
+import { formatIdByCode, registrationSeq, takeRegistrationSeq, venueIdByName } from "./generated/tournament.js";
 
 /** Seeds formats, venues, `count` players (bulk) and one open tournament. */
 export async function seed(db: Database, count: number) {
@@ -20,8 +21,9 @@ export async function seed(db: Database, count: number) {
       created_at: now,
     })),
   );
-  const format = await db.value<number>("SELECT id FROM game_formats WHERE code = :c", { c: "swiss-bo3" });
-  const venue = await db.value<number>("SELECT id FROM venues WHERE name = :n", { n: "Meeple Hall" });
+  // Typed functions generated from queries/tournament.sql (polysql generate, docs/typed-sql.md).
+  const format = await formatIdByCode(db, { code: "swiss-bo3" });
+  const venue = await venueIdByName(db, { name: "Meeple Hall" });
   const tournamentId = await db.insert("tournaments", {
     name: "Autumn Open",
     format_id: format,
@@ -42,8 +44,8 @@ export async function seed(db: Database, count: number) {
 export function register(db: Database, tournamentId: number, playerId: number): Promise<number> {
   return db.transaction(
     async (tx) => {
-      await tx.execute("UPDATE tournaments SET next_registration_seq = next_registration_seq + 1 WHERE id = :t AND status = 'open'", { t: tournamentId });
-      const seq = await tx.value<number>("SELECT next_registration_seq FROM tournaments WHERE id = :t", { t: tournamentId });
+      await takeRegistrationSeq(tx, { tournamentId });
+      const seq = await registrationSeq(tx, { tournamentId });
       await tx.insert("registrations", { tournament_id: tournamentId, player_id: playerId, seq, registered_at: new Date() });
       return seq!;
     },
