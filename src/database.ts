@@ -6,7 +6,7 @@ import { PolysqlError, PoolerModeError } from "./errors.js";
 import type { PoolMetrics } from "./pool/pool.js";
 import { firstValue } from "./values/rows.js";
 import { Queryable, raceAbort } from "./queryable.js";
-import { CallControl, type CallOptions } from "./session/call.js";
+import { CallControl, whenAborted, type CallOptions } from "./session/call.js";
 import { withRetries, type RetryOptions } from "./session/retry.js";
 import { withTimeout } from "./util/timeout.js";
 import type { ResultOf } from "./session/result-shape.js";
@@ -163,10 +163,17 @@ export class Database extends Queryable {
     // statement and rolls back; it never interrupts COMMIT (whose outcome would then be unknown).
     const call = options.signal === undefined && options.timeoutMs === undefined ? undefined : new CallControl(options);
     const once = () => this.sessions.use((session) => runInTransaction(session, options, (tx) => this.sessions.hold(() => fn(tx)), call), call);
+    const run = this.withSpan("transaction", {}, () => withRetries(once, this.options.retry, options.retries ?? 0));
+    if (call === undefined) return run;
+    // An abort before COMMIT rejects at once; the ROLLBACK (after the cancelled statement is confirmed)
+    // finishes in the background, and the connection goes back to the pool only after it.
+    run.catch(() => undefined);
+    const stop = whenAborted(call.signal);
     try {
-      return await this.withSpan("transaction", {}, () => withRetries(once, this.options.retry, options.retries ?? 0));
+      return await Promise.race([run, stop.promise.catch(() => (call.committing ? run : Promise.reject(call.error())))]);
     } finally {
-      call?.dispose();
+      stop.off();
+      void run.finally(() => call.dispose()).catch(() => undefined);
     }
   }
 

@@ -87,7 +87,11 @@ export function runInTransaction<T>(
     try {
       // An abort rejects at once; the statement running is cancelled through the handle's signal,
       // and inTransaction rolls back once that is confirmed (or the session is destroyed).
-      return await (call === undefined ? fn(tx) : raceAbort(call, tx, () => fn(tx)));
+      if (call === undefined) return await fn(tx);
+      call.committing = false;
+      const result = await raceAbort(call, tx, () => fn(tx));
+      call.committing = true;
+      return result;
     } finally {
       tx.finish();
     }

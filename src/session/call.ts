@@ -20,6 +20,8 @@ export class CallControl {
   private cause?: { timeout: true; ms: number } | { timeout: false; reason: unknown };
   /** When the stop happened (`performance.now()`), for measurements. */
   abortedAt?: number;
+  /** A transaction's callback returned: from here its outcome is COMMIT's, which an abort no longer overrides. */
+  committing = false;
 
   constructor(
     options: CallOptions | undefined,
