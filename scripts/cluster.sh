@@ -22,6 +22,10 @@
 #                    the running ones by IST, or SST when its state is too old).
 #   all              every target above.
 #
+# For the failover test: `stop pgf-primary` kills the failover pair's primary (pg_ctl stop -m
+# immediate, a crash) and `promote pgf-standby` promotes its standby (pg_ctl promote -w); the next
+# `start pg-failover` rebuilds the pair.
+#
 # Data under ${POLYSQL_CLUSTER_DIR:-/tmp/polysql-cluster}; loopback only; no systemd; the
 # distro's default instances are never touched. galera-4, pgbouncer and rsync are installed
 # with apt-get (after apt-get update) when missing. `start` is idempotent: what runs is kept,
@@ -62,6 +66,8 @@ elapsed_since() { local t0="$1"; local t1; t1="$(now_ms)"; printf '%d.%01d' $(((
 usage() {
   cat >&2 <<EOF
 usage: bash scripts/cluster.sh start|stop|status [pg-replicas|pg-failover|pgbouncer|mariadb-replica|galera|galera1|galera2|galera3|all ...]
+       bash scripts/cluster.sh stop pgf-primary      (crash the failover pair's primary)
+       bash scripts/cluster.sh promote pgf-standby   (promote its standby)
   data dir: \$POLYSQL_CLUSTER_DIR (default /tmp/polysql-cluster)
 EOF
   exit 2
@@ -732,6 +738,7 @@ for t in "${targets[@]}"; do
   case "$t" in
     all) expanded+=(pg-replicas pgbouncer pg-failover mariadb-replica galera) ;;
     pg-replicas | pg-failover | pgbouncer | mariadb-replica | galera | galera1 | galera2 | galera3) expanded+=("$t") ;;
+    pgf-primary | pgf-standby) expanded+=("$t") ;;
     *) die "unknown target '$t' (expected pg-replicas, pg-failover, pgbouncer, mariadb-replica, galera, galera1..3 or all)" ;;
   esac
 done
@@ -759,11 +766,16 @@ case "$cmd" in
   stop)
     take_lock
     # PgBouncer before the primary it fronts.
-    for t in pgbouncer pg-replicas pg-failover mariadb-replica galera galera1 galera2 galera3; do
+    for t in pgbouncer pg-replicas pg-failover pgf-primary mariadb-replica galera galera1 galera2 galera3; do
       [[ " ${expanded[*]} " == *" $t "* ]] || continue
       case "$t" in
         pg-replicas) pg_replicas_stop ;;
         pg-failover) pg_failover_stop ;;
+        pgf-primary)
+          ensure_pg
+          log "crashing pgf-primary (pg_ctl stop -m immediate)"
+          pg_running pgf-primary && as_pg "$PG_BIN/pg_ctl" stop -D "$(pg_dir pgf-primary)/data" -m immediate -w -t 60 >/dev/null 2>&1
+          ;;
         pgbouncer) pgbouncer_stop ;;
         mariadb-replica) mariadb_replica_stop ;;
         galera) galera_stop_nodes 2 1 0 ;;
@@ -790,6 +802,13 @@ case "$cmd" in
       esac
     done
     ;;
+  promote)
+    take_lock
+    [ "${expanded[*]}" = pgf-standby ] || die "promote takes pgf-standby"
+    ensure_pg
+    log "promoting pgf-standby (pg_ctl promote -w)"
+    as_pg "$PG_BIN/pg_ctl" promote -D "$(pg_dir pgf-standby)/data" -w -t 60 >/dev/null 2>&1 || die "pg_ctl promote failed"
+    ;;
   -h | --help | help) usage ;;
-  *) die "unknown command '$cmd' (expected start, stop or status)" ;;
+  *) die "unknown command '$cmd' (expected start, stop, status or promote)" ;;
 esac

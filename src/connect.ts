@@ -12,6 +12,7 @@ import { redactUrl } from "./config/redact.js";
 import { takeUrlParam } from "./config/url-params.js";
 import { PortabilityGuard, type PortabilityMode } from "./check/index.js";
 import type { ReplicaOptions } from "./cluster/replica-set.js";
+import { multiHostBackend, parseHostList } from "./cluster/multi-host.js";
 import type { BackendDefinition } from "./dialects/contract/index.js";
 import type { ReplicaSetup } from "./database.js";
 import { Observer } from "./telemetry/observer.js";
@@ -179,8 +180,15 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
     if (typeof own !== "function") validateBackendConfig(backend, config);
     return config;
   };
-  const config = nodeConfig(url);
+  // A host list (h1:port,h2:port): one config per host, and a backend whose connect picks among them.
+  const hostList = parseHostList(url);
+  const hostConfigs = hostList?.urls.map(nodeConfig);
+  const config = hostConfigs?.[0] ?? nodeConfig(url);
+  const target = hostList === undefined ? backend : multiHostBackend(backend, backend.dialectFor?.(config) ?? backend.dialect, hostList, hostConfigs!);
   const replicas = replicaSetup(options, backend, pooler, nodeConfig);
+  if (hostList !== undefined && replicas !== undefined) {
+    throw new ConfigError(`"replicas" with a host list in "url" is not supported: list the primary's hosts, or give one primary URL and its replicas`);
+  }
   const pool = resolvePoolOptions(options.pool);
   // An embedded single-writer engine holds one connection.
   if (!backend.dialect.capabilities.concurrentConnections) {
@@ -204,7 +212,7 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
   const syntax = (backend.dialectFor?.(config) ?? backend.dialect).syntax;
   const observer = options.onQuery !== undefined || otel !== undefined ? new Observer(backend.name, syntax, options.onQuery, slowQueryMs, otel) : undefined;
   const db = new Database(
-    backend,
+    target,
     config,
     { bigint },
     {

@@ -339,7 +339,7 @@ export class Database extends Queryable {
   private routeReplicas(backend: BackendDefinition<object>, values: ValueOptions, setup: ReplicaSetup): void {
     const replicas = setup.nodes.map((n) => ({ url: n.url, sessions: new SessionPool(backend, n.config, values, this.options) }));
     const primary = { url: setup.primaryUrl, sessions: this.sessions };
-    const set = new ReplicaSet(this.sessions.dialect, primary, replicas, setup.options, (q, m) => this.runQuery(q, m));
+    const set = new ReplicaSet(this.sessions.dialect, primary, replicas, setup.options, (q, m, call) => this.runQuery(q, m, call));
     this.replicaSet = set;
     type Method = (...args: unknown[]) => unknown;
     type Wrapped = "runQuery" | "streamQuery" | "withSession" | "transaction" | "connection" | "close" | "health" | "metrics";
@@ -356,8 +356,8 @@ export class Database extends Queryable {
       (this as unknown as Record<Wrapped, Method>)[name] = fn;
     };
     wrap("runQuery", function (this: Database, ...args: unknown[]) {
-      const [query, rowMode] = args as [CompiledQuery, RowMode | undefined];
-      return set.route(query, rowMode, this.forced) ?? run.apply(this, args);
+      const [query, rowMode, call] = args as [CompiledQuery, RowMode | undefined, CallControl | undefined];
+      return set.route(query, rowMode, this.forced, call) ?? run.apply(this, args);
     });
     wrap("streamQuery", function (this: Database, ...args: unknown[]) {
       const [query, options] = args as [CompiledQuery, DriverStreamOptions];

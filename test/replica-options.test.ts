@@ -33,3 +33,34 @@ describe("replica options", () => {
     }
   });
 });
+
+describe("host lists in URLs", () => {
+  it("split into one URL per host; polysql's own parameters come out, bad ones are config errors", async () => {
+    const { parseHostList } = await import("../src/cluster/multi-host.js");
+    assert.deepEqual(parseHostList("postgres://u:p@h1:5432,h2:5433/db?target_session_attrs=read-write&sslmode=disable&connect_timeout=3"), {
+      urls: ["postgres://u:p@h1:5432/db?sslmode=disable", "postgres://u:p@h2:5433/db?sslmode=disable"],
+      attrs: "read-write",
+      balance: "disable",
+      hostTimeoutMs: 3_000,
+    });
+    assert.deepEqual(parseHostList("mysql://u:p@a:1,b:2,c:3/db?load_balance_hosts=random&wsrep_sync_wait=1")?.urls, [
+      "mysql://u:p@a:1/db",
+      "mysql://u:p@b:2/db",
+      "mysql://u:p@c:3/db",
+    ]);
+    assert.equal(parseHostList("postgres://u:p@h1:5432/db"), undefined);
+    const bad: [string, RegExp][] = [
+      [`${PG}?target_session_attrs=read-write`, /"target_session_attrs" needs a host list/],
+      [
+        "postgres://u:secret@a:1,b:2/db?target_session_attrs=writable",
+        /target_session_attrs=writable is not one of any, read-write, read-only, primary, standby, prefer-standby/,
+      ],
+      ["postgres://u:secret@a:1,b:2/db?load_balance_hosts=roundrobin", /load_balance_hosts=roundrobin is not one of disable, random/],
+      ["postgres://u:secret@a:1,b:2/db?connect_timeout=0", /connect_timeout=0 must be a number of seconds > 0/],
+      ["mysql://u:secret@a:1,b:2/db?wsrep_sync_wait=99", /wsrep_sync_wait=99 must be a whole number from 0 to 15/],
+      ["postgres://u:secret@a:1,,b:2/db", /Empty host in the host list of postgres:\/\/u:\*\*\*@/],
+    ];
+    for (const [url, message] of bad) await assert.rejects(connect(url), message);
+    await assert.rejects(connect({ url: "postgres://u:secret@a:1,b:2/db", replicas: [PG] }), /"replicas" with a host list in "url" is not supported/);
+  });
+});

@@ -3,6 +3,7 @@ import type { Dialect, ReplicationFacts, Row, RowMode } from "../dialects/contra
 import { redactUrl } from "../config/redact.js";
 import { PolysqlError } from "../errors.js";
 import type { PoolMetrics } from "../pool/pool.js";
+import type { CallControl } from "../session/call.js";
 import type { ResultOf } from "../session/result-shape.js";
 import { changesSession, type Session } from "../session/session.js";
 import type { SessionPool } from "../session/session-pool.js";
@@ -88,7 +89,7 @@ class ClusterNode {
 export type ForcedRoute = "primary" | "replica";
 
 /** A database's own primary path (retries, the synchronous fast path), for what the router sends to the primary. */
-export type PrimaryRun = <M extends RowMode = "object">(query: CompiledQuery, rowMode?: M) => Promise<ResultOf<M>>;
+export type PrimaryRun = <M extends RowMode = "object">(query: CompiledQuery, rowMode?: M, call?: CallControl) => Promise<ResultOf<M>>;
 
 const WAIT_SAMPLES = 10_000;
 const NOT_REACHED = Symbol("not reached");
@@ -149,6 +150,8 @@ export class ReplicaSet {
 
   /** Measures every node once (bounded by the check interval, at least 2 s), then keeps measuring in the background. */
   async open(): Promise<void> {
+    // Statements on replicas reach the same onQuery hook and telemetry as the primary's.
+    for (const r of this.replicas) r.sessions.observer ??= this.primary.sessions.observer;
     await this.tick();
     this.schedule();
   }
@@ -158,18 +161,23 @@ export class ReplicaSet {
    * through the database's own path"; otherwise the promise of its result elsewhere. Called
    * synchronously by the database, so a write's mark lands in the caller's async context.
    */
-  route<M extends RowMode = "object">(query: CompiledQuery, rowMode: M | undefined, forced?: ForcedRoute): Promise<ResultOf<M>> | undefined {
+  route<M extends RowMode = "object">(
+    query: CompiledQuery,
+    rowMode: M | undefined,
+    forced?: ForcedRoute,
+    call?: CallControl,
+  ): Promise<ResultOf<M>> | undefined {
     if (this.pinned.has(query)) {
       this.pinned.delete(query);
       return undefined;
     }
-    if (forced === "replica") return this.onReplica(query, rowMode);
+    if (forced === "replica") return this.onReplica(query, rowMode, call);
     const read = this.isRead(query.sql);
     if (forced === "primary" || !read) {
       if (read) return undefined;
-      return this.write(query, rowMode);
+      return this.write(query, rowMode, call);
     }
-    return this.read(query, rowMode, currentMark());
+    return this.read(query, rowMode, currentMark(), call);
   }
 
   /** A stream outside a transaction: a plain read streams from a replica in the rotation (no read-your-writes wait), anything else from the primary. */
@@ -287,33 +295,38 @@ export class ReplicaSet {
   }
 
   /** Sends a statement to the database's primary path. */
-  private toPrimary<M extends RowMode>(query: CompiledQuery, rowMode: M | undefined): Promise<ResultOf<M>> {
+  private toPrimary<M extends RowMode>(query: CompiledQuery, rowMode: M | undefined, call?: CallControl): Promise<ResultOf<M>> {
     this.pinned.add(query);
     this.primary.statements++;
-    return this.onPrimary(query, rowMode);
+    return this.onPrimary(query, rowMode, call);
   }
 
-  private write<M extends RowMode>(query: CompiledQuery, rowMode: M | undefined): Promise<ResultOf<M>> {
-    if (this.options.readYourWrites === false) return this.toPrimary(query, rowMode);
+  private write<M extends RowMode>(query: CompiledQuery, rowMode: M | undefined, call: CallControl | undefined): Promise<ResultOf<M>> {
+    if (this.options.readYourWrites === false) return this.toPrimary(query, rowMode, call);
     const mark = beginWrite();
-    const result = this.toPrimary(query, rowMode);
+    const result = this.toPrimary(query, rowMode, call);
     mark.track(result);
     return result;
   }
 
   /** `db.replica`: a replica of the rotation (any replica when none is in it), no waiting, no fallback. */
-  private async onReplica<M extends RowMode>(query: CompiledQuery, rowMode: M | undefined): Promise<ResultOf<M>> {
+  private async onReplica<M extends RowMode>(query: CompiledQuery, rowMode: M | undefined, call: CallControl | undefined): Promise<ResultOf<M>> {
     const node = this.pick() ?? this.anyReplica();
-    if (node === undefined) return this.toPrimary(query, rowMode);
+    if (node === undefined) return this.toPrimary(query, rowMode, call);
     node.statements++;
-    return node.sessions.use((s) => s.run(query, { rowMode }));
+    return node.sessions.use((s) => s.run(query, { rowMode, call }), call);
   }
 
-  private async read<M extends RowMode>(query: CompiledQuery, rowMode: M | undefined, mark: WriteMark | undefined): Promise<ResultOf<M>> {
+  private async read<M extends RowMode>(
+    query: CompiledQuery,
+    rowMode: M | undefined,
+    mark: WriteMark | undefined,
+    call: CallControl | undefined,
+  ): Promise<ResultOf<M>> {
     const ryw = this.options.readYourWrites;
     if (ryw === false || mark === undefined || (mark.pending.size === 0 && mark.settledAt === 0)) {
       const node = this.pick();
-      return node === undefined ? this.toPrimary(query, rowMode) : this.runOn(node, query, rowMode, mark);
+      return node === undefined ? this.toPrimary(query, rowMode, call) : this.runOn(node, query, rowMode, mark, call);
     }
     this.ryw.reads++;
     const started = performance.now();
@@ -321,43 +334,43 @@ export class ReplicaSet {
     await mark.settled();
     // Without positions to compare, a context reads from the primary for timeoutMs after its write.
     if (facts === undefined) {
-      if (performance.now() - mark.settledAt < ryw.timeoutMs) return this.primaryForRyw(query, rowMode);
+      if (performance.now() - mark.settledAt < ryw.timeoutMs) return this.primaryForRyw(query, rowMode, call);
       const node = this.pick();
-      return node === undefined ? this.toPrimary(query, rowMode) : this.runOn(node, query, rowMode, mark);
+      return node === undefined ? this.toPrimary(query, rowMode, call) : this.runOn(node, query, rowMode, mark, call);
     }
     mark.position ??= this.primaryPosition(mark.settledAt);
     const wanted = await mark.position;
-    if (wanted === undefined) return this.primaryForRyw(query, rowMode);
+    if (wanted === undefined) return this.primaryForRyw(query, rowMode, call);
     // A replica already known to be there: no wait at all.
     const up = this.replicas.filter((n) => n.state === "up");
     const ready = up.filter((n) => n.replayed !== undefined && facts.reached(n.replayed, wanted));
     const deadline = started + ryw.timeoutMs;
     if (ready.length > 0) {
       this.recordWait(started);
-      return this.runOn(this.pick(ready) ?? ready[0], query, rowMode, mark);
+      return this.runOn(this.pick(ready) ?? ready[0], query, rowMode, mark, call);
     }
     // One expected to get there in time (its measured lag within the bound), waited for on the connection that then reads.
     const node = this.pick(up.filter((n) => (n.lagMs ?? Number.POSITIVE_INFINITY) <= ryw.timeoutMs));
-    if (node === undefined) return this.primaryForRyw(query, rowMode);
+    if (node === undefined) return this.primaryForRyw(query, rowMode, call);
     let outcome: ResultOf<M> | typeof NOT_REACHED;
     try {
       outcome = await node.sessions.use(async (session) => {
-        if (!(await this.waitFor(session, node, wanted, deadline, facts))) return NOT_REACHED;
+        if (!(await this.waitFor(session, node, wanted, deadline, facts, call))) return NOT_REACHED;
         this.recordWait(started);
         node.statements++;
-        return session.run(query, { rowMode });
-      });
+        return session.run(query, { rowMode, call });
+      }, call);
     } catch (err) {
-      return this.afterReplicaError(node, err, query, rowMode, mark);
+      return this.afterReplicaError(node, err, query, rowMode, mark, call);
     }
-    if (outcome === NOT_REACHED) return this.primaryForRyw(query, rowMode);
+    if (outcome === NOT_REACHED) return this.primaryForRyw(query, rowMode, call);
     this.ryw.onReplica++;
     return outcome;
   }
 
-  private primaryForRyw<M extends RowMode>(query: CompiledQuery, rowMode: M | undefined): Promise<ResultOf<M>> {
+  private primaryForRyw<M extends RowMode>(query: CompiledQuery, rowMode: M | undefined, call: CallControl | undefined): Promise<ResultOf<M>> {
     this.ryw.onPrimary++;
-    return this.toPrimary(query, rowMode);
+    return this.toPrimary(query, rowMode, call);
   }
 
   private recordWait(started: number): void {
@@ -368,15 +381,21 @@ export class ReplicaSet {
   }
 
   /** Runs a read on a replica; a refusal or a broken replica sends it to the primary once. */
-  private async runOn<M extends RowMode>(node: ClusterNode, query: CompiledQuery, rowMode: M | undefined, mark: WriteMark | undefined): Promise<ResultOf<M>> {
+  private async runOn<M extends RowMode>(
+    node: ClusterNode,
+    query: CompiledQuery,
+    rowMode: M | undefined,
+    mark: WriteMark | undefined,
+    call: CallControl | undefined,
+  ): Promise<ResultOf<M>> {
     node.statements++;
     const counted = mark !== undefined && (mark.pending.size > 0 || mark.settledAt > 0) && this.options.readYourWrites !== false;
     try {
-      const result = await node.sessions.use((s) => s.run(query, { rowMode }));
+      const result = await node.sessions.use((s) => s.run(query, { rowMode, call }), call);
       if (counted) this.ryw.onReplica++;
       return result;
     } catch (err) {
-      return this.afterReplicaError(node, err, query, rowMode, mark);
+      return this.afterReplicaError(node, err, query, rowMode, mark, call);
     }
   }
 
@@ -386,11 +405,12 @@ export class ReplicaSet {
     query: CompiledQuery,
     rowMode: M | undefined,
     mark: WriteMark | undefined,
+    call: CallControl | undefined,
   ): Promise<ResultOf<M>> {
     if (!(err instanceof PolysqlError)) return Promise.reject(err);
     if (err.code === "read_only") {
       // The replica refused it as a write (nextval(), a function that writes): nothing ran there.
-      const result = this.toPrimary(query, rowMode);
+      const result = this.toPrimary(query, rowMode, call);
       mark?.track(result);
       return result;
     }
@@ -398,22 +418,29 @@ export class ReplicaSet {
       // A read is safe to run again; the replica leaves the rotation until a check passes.
       node.state = "down";
       node.error = describe(err);
-      return this.toPrimary(query, rowMode);
+      return this.toPrimary(query, rowMode, call);
     }
     return Promise.reject(err);
   }
 
   /** Waits on `session` (a replica's) until it applied `wanted`, or the deadline passes. */
-  private async waitFor(session: Session, node: ClusterNode, wanted: string, deadline: number, facts: ReplicationFacts): Promise<boolean> {
+  private async waitFor(
+    session: Session,
+    node: ClusterNode,
+    wanted: string,
+    deadline: number,
+    facts: ReplicationFacts,
+    call: CallControl | undefined,
+  ): Promise<boolean> {
     if (facts.waitSql !== undefined) {
       const seconds = Math.max(0.001, (deadline - performance.now()) / 1000);
-      const reached = firstValue(await session.run(compile(this.dialect.syntax, facts.waitSql, { position: wanted, seconds }), { rowMode: "array" }));
+      const reached = firstValue(await session.run(compile(this.dialect.syntax, facts.waitSql, { position: wanted, seconds }), { rowMode: "array", call }));
       if (reached !== true && Number(reached) !== 1) return false;
       this.seen(node, wanted, facts);
       return true;
     }
     for (let delay = 1; ; delay = Math.min(delay * 2, 16)) {
-      const replayed = firstValue(await session.run({ sql: facts.replayedPositionSql, values: [] }, { rowMode: "array" }));
+      const replayed = firstValue(await session.run({ sql: facts.replayedPositionSql, values: [] }, { rowMode: "array", call }));
       if (typeof replayed === "string" && replayed !== "") {
         this.seen(node, replayed, facts);
         if (facts.reached(replayed, wanted)) return true;

@@ -96,6 +96,11 @@ export interface ReplicationFacts {
   readonly waitSql?: string;
   /** One value, truthy when the node refuses writes (a standby, a read_only replica). */
   readonly readOnlySql: string;
+  /**
+   * Optional: one value, truthy when the node may take statements at all (a MariaDB Galera node:
+   * `wsrep_local_state` 4, Synced, and `wsrep_ready`). A host list skips a node that is not.
+   */
+  readonly nodeReadySql?: string;
 }
 
 /** One engine's facts, as data. */

@@ -66,6 +66,9 @@ const PATTERNS: [ErrorCode, RegExp, "constraint" | "column"][] = [
 function mapError(err: unknown): MappedError | undefined {
   const e = err as { errno?: unknown; code?: unknown; sqlState?: unknown; text?: unknown; message?: unknown; fatal?: unknown };
   const errno = typeof e?.errno === "number" ? e.errno : undefined;
+  // 1047 (08S01) from a Galera node that is not Synced ("WSREP has not yet prepared node for application use"):
+  // the statement was refused, not run; the session goes, and the call may run again on another node.
+  if (errno === 1047) return { code: "connection_failure", engineCode: String(e.code ?? errno), notSent: true };
   const code = errno === undefined ? undefined : ERRNO[errno];
   if (code === undefined) {
     const network = networkErrorCode(err);

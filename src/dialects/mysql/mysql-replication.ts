@@ -37,4 +37,8 @@ export const mariadbReplication: ReplicationFacts = {
   reached: gtidReached,
   waitSql: "SELECT MASTER_GTID_WAIT(:position, :seconds) = 0",
   readOnlySql: "SELECT @@GLOBAL.read_only",
+  // Galera: Synced (4) and ready; any node of a server without Galera (wsrep_on OFF) is ready.
+  nodeReadySql: `SELECT @@GLOBAL.wsrep_on = 0 OR (
+    (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE') = '4'
+    AND (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_READY') = 'ON')`,
 };
