@@ -58,6 +58,7 @@ interface Snapshot {
 
 export const SNAPSHOT_FILE = "polysql-types.json";
 const DIFFERS = /^--\s*differs:(.*)$/gm;
+const TYPE = /^--\s*type:\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+?)\s*$/gm;
 
 /**
  * `polysql generate`: derives every query's types on each database given, reports the
@@ -104,7 +105,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
           const list: DerivedQuery[] = [];
           for (const q of f.queries) {
             try {
-              list.push(await deriveQuery(describer, q, bigint));
+              list.push(withDeclaredTypes(await deriveQuery(describer, q, bigint), declaredTypes(f.text, q)));
             } catch (err) {
               problems.push(`${q.file}:${q.line}: ${q.name} on ${describer.engine}: ${(err as Error).message}`);
             }
@@ -174,14 +175,31 @@ function sha256(text: string): string {
 
 /** Columns and parameters a query declares may differ between engines: `-- differs: count, active` between its header and its SQL. */
 function declaredDifferences(text: string, query: QueryDefinition): Set<string> {
+  const names = new Set<string>();
+  for (const m of queryHeader(text, query).matchAll(DIFFERS)) for (const n of m[1].split(",")) if (n.trim() !== "") names.add(n.trim());
+  return names;
+}
+
+/** Column types a query declares: `-- type: settings = { rounds: number }` (for JSON, whose parsed value is otherwise `unknown`). */
+function declaredTypes(text: string, query: QueryDefinition): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const m of queryHeader(text, query).matchAll(TYPE)) types.set(m[1], m[2]);
+  return types;
+}
+
+/** The declared types in place of the derived ones; nullability stays the engine's. */
+function withDeclaredTypes(query: DerivedQuery, types: Map<string, string>): DerivedQuery {
+  if (types.size === 0) return query;
+  return { ...query, columns: query.columns.map((c) => (types.has(c.name) ? { ...c, ts: types.get(c.name)! } : c)) };
+}
+
+/** The lines between a query's `-- name:` header and its SQL. */
+function queryHeader(text: string, query: QueryDefinition): string {
   const lineStart = text
     .split("\n")
     .slice(0, query.line - 1)
     .join("\n").length;
-  const region = text.slice(lineStart, query.offset);
-  const names = new Set<string>();
-  for (const m of region.matchAll(DIFFERS)) for (const n of m[1].split(",")) if (n.trim() !== "") names.add(n.trim());
-  return names;
+  return text.slice(lineStart, query.offset);
 }
 
 function shown(c: { ts: string; nullable: boolean }): string {
