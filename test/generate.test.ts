@@ -206,3 +206,15 @@ test("the demo's queries: src/demo/generated is up to date with src/demo/queries
   assert.equal(await runCli(["generate", "--check", "--queries", "src/demo/queries", "--out", "src/demo/generated"], run.io), 0, run.output());
   assert.match(run.output(), /6 queries; up to date/);
 });
+
+test("generate: usage errors exit 2; no --url and no snapshot says what to do", async () => {
+  const bad = capture();
+  assert.equal(await runCli(["generate", "--bigint", "huge"], bad.io), 2);
+  assert.match(bad.output(), /--bigint must be number, bigint or string/);
+  const positional = capture();
+  assert.equal(await runCli(["generate", "queries"], positional.io), 2);
+  const empty = mkdtempSync(path.join(tmpdir(), "polysql-gen-"));
+  const none = capture();
+  assert.equal(await runCli(["generate", "--check", "--queries", QUERIES, "--out", empty], none.io), 1);
+  assert.match(none.output(), /No --url and no snapshot .*: run polysql generate --url URL once and commit its output/);
+});
