@@ -33,7 +33,8 @@ export class CallControl {
     if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs >= 0))) {
       throw new ConfigError(`Option "timeoutMs" must be a number of milliseconds >= 0`);
     }
-    for (const s of [signal, outer]) {
+    this.sources = [signal, outer];
+    for (const s of this.sources) {
       if (s === undefined) continue;
       if (s.aborted) {
         this.stop({ timeout: false, reason: s.reason });
@@ -42,10 +43,9 @@ export class CallControl {
       s.addEventListener("abort", this.onAbort, { once: true });
     }
     if (timeoutMs !== undefined && timeoutMs > 0) this.timer = setTimeout(() => this.stop({ timeout: true, ms: timeoutMs }), timeoutMs);
-    this.sources = [signal, outer];
   }
 
-  private sources: (AbortSignal | undefined)[] = [];
+  private readonly sources: (AbortSignal | undefined)[];
 
   private readonly onAbort = (event: Event): void => {
     this.stop({ timeout: false, reason: (event.target as AbortSignal).reason });

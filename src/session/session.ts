@@ -296,9 +296,13 @@ export class Session implements ShapeRules {
       }
     } finally {
       if (!finished) {
-        const closed = Promise.resolve(it.return?.()).then(
+        // Bounded: on a connection the quarantine destroyed, a cursor's close never answers.
+        const closed = withTimeout(Promise.resolve(it.return?.()), CANCEL_GRACE_MS, () => new Error("closing the cursor timed out")).then(
           () => undefined,
-          () => undefined,
+          () => {
+            this.mark("broke");
+            void this.driver.close().catch(() => undefined);
+          },
         );
         this.hold(closed);
       }
