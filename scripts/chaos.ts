@@ -293,6 +293,8 @@ async function runEngine(engine: EngineName): Promise<string[]> {
   if (unhandled.length > 0) failures.push(`${unhandled.length} unhandled rejection(s): ${String(unhandled[0])}`);
 
   const other = [...stats.otherErrors].map(([k, v]) => `${k} ${v}`).join(", ") || "none";
+  // Aborts and timeouts are the only expected failures: a pool_timeout here means a leaked connection.
+  if (stats.otherErrors.size > 0) failures.push(`unexpected errors: ${other}`);
   const cancels = metrics.cancels ?? { requested: 0, confirmed: 0, destroyed: 0 };
   console.log(
     `${engine}: ${stats.ops} operations in ${(elapsed / 1000).toFixed(1)} s (${CALLERS} callers, pool ${poolMax}); ok ${stats.ok}; aborts/timeouts armed ${stats.aborts}; ` +
