@@ -46,6 +46,10 @@ function snapshotOf(dir: string): { engines: string[]; files: Record<string, { q
   return JSON.parse(readFileSync(path.join(dir, SNAPSHOT_FILE), "utf8"));
 }
 
+let previous: ts.Program | undefined;
+/** Parsed files shared by the checks (src/, lib and @types files do not change between them). */
+const sourceFiles = new Map<string, ts.SourceFile | undefined>();
+
 /** Compiles test/fixtures/typed-sql/usage.ts; `replace` rewrites the generated module's text first. */
 function typeCheck(replace?: (text: string) => string): string[] {
   const options: ts.CompilerOptions = {
@@ -62,9 +66,13 @@ function typeCheck(replace?: (text: string) => string): string[] {
   host.getSourceFile = (file, language, onError, create) => {
     if (replace !== undefined && path.resolve(file) === path.join(GENERATED, "players.ts"))
       return ts.createSourceFile(file, replace(readFileSync(file, "utf8")), language);
-    return getSourceFile(file, language, onError, create);
+    let source = sourceFiles.get(file);
+    if (source === undefined) sourceFiles.set(file, (source = getSourceFile(file, language, onError, create)));
+    return source;
   };
-  const program = ts.createProgram([path.join(FIXTURE, "usage.ts")], options, host);
+  // The unchanged files (src/, @types/node) are reused from the previous program: each check then costs seconds, not tens.
+  const program = ts.createProgram([path.join(FIXTURE, "usage.ts")], options, host, previous);
+  previous = program;
   return ts
     .getPreEmitDiagnostics(program)
     .map((d) => `${d.file ? path.basename(d.file.fileName) : ""}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);
