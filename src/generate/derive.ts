@@ -126,7 +126,8 @@ export async function deriveQuery(describer: Describer, query: QueryDefinition, 
     const engineType = slot >= 0 ? description.parameters[slot]?.type : undefined;
     const text = facts.params.get(name.toUpperCase());
     const ts = engineType !== undefined ? tsTypeOf(engineType, bigint, engine) : tsTypeOf(text?.type, bigint, engine);
-    return { name, ts, nullable: text?.nullable === true };
+    // Alone inside IN (...), an array expands to one placeholder per element (compile()).
+    return { name, ts: text?.list === true ? `${ts} | readonly ${ts}[]` : ts, nullable: text?.nullable === true };
   });
   const columns = description.columns.map((column, i): DerivedColumn => {
     const item = facts.items.length === description.columns.length ? facts.items[i] : undefined;

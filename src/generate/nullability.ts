@@ -21,6 +21,8 @@ export interface ParamFacts {
   type?: string;
   /** Stored into a column that takes NULL (INSERT values, UPDATE SET). */
   nullable?: boolean;
+  /** Alone inside `IN (...)`, where polysql expands an array. */
+  list?: boolean;
 }
 
 export interface StatementFacts {
@@ -415,7 +417,8 @@ function comparisons(tokens: readonly SqlToken[], sources: readonly Source[], ca
       ref = punct(tokens[m + 1], ".") ? [tokens[m], tokens[m + 1], tokens[m + 2]] : [tokens[m]];
     }
     const resolved = ref === undefined ? undefined : resolve(ref.filter(Boolean), sources, catalog);
-    if (resolved?.facts.type !== undefined) params.set(key, { type: resolved.facts.type });
+    const list = punct(tokens[k - 1], "(") && word(tokens[k - 2], "IN") && punct(tokens[k + 2], ")");
+    if (resolved?.facts.type !== undefined || list) params.set(key, { type: resolved?.facts.type, ...(list ? { list } : {}) });
   }
 }
 
