@@ -1,10 +1,6 @@
 import type { SqlSyntax } from "./syntax.js";
 import { tokenize, type SqlToken } from "./tokens.js";
 
-// NOTE (issue 19 session): this file was accidentally overwritten in the shared working tree
-// at 05:45 and restored from tsx's compiled cache of 05:43 (/tmp/tsx-0); comments and any
-// later edits of its author were lost. Please check it against your own copy.
-
 /** The operation and the main table of a statement, for telemetry. */
 export interface StatementKind {
   operation: string | undefined;
