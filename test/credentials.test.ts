@@ -196,7 +196,22 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
       let calls = 0;
       const db = await connect({ url: asUser(engine, user), pool: { min: 0, max: 2 }, [name]: async () => (calls++, { password: SECRET }) });
       try {
-        await Promise.all([db.transaction(() => new Promise((r) => setTimeout(r, 30))), db.transaction(() => new Promise((r) => setTimeout(r, 30)))]);
+        // Two transactions inside at once need two connections: each waits for the other to be inside
+        // (an event, not a sleep, so a loaded machine cannot serialise them); the deadline is only a safety net.
+        let inside = 0;
+        let bothInside!: () => void;
+        const together = new Promise<void>((resolve) => (bothInside = resolve));
+        const meet = async () => {
+          if (++inside === 2) bothInside();
+          await together;
+        };
+        const safetyNet = setTimeout(() => bothInside(), 60_000);
+        try {
+          await Promise.all([db.transaction(meet), db.transaction(meet)]);
+        } finally {
+          clearTimeout(safetyNet);
+        }
+        assert.equal(inside, 2);
         assert.equal(db.metrics().total, 2);
         assert.equal(calls, 2);
       } finally {
