@@ -110,7 +110,7 @@ export class Database extends Queryable {
     };
     const limits = this.sessions.pool.options;
     otel.observePool(() => {
-      const m = this.sessions.pool.metrics();
+      const m = this.sessions.metrics();
       return { idle: m.idle, used: m.active, pending: m.waiting, timeouts: m.acquireTimeouts, max: limits.max, min: limits.min };
     });
   }
@@ -313,7 +313,12 @@ export class Database extends Queryable {
     } catch (err) {
       return Promise.reject(err);
     }
-    return withRetries((attempt) => this.sessions.use((session) => session.run(query, { attempt, rowMode, call }), call), this.options.retry);
+    const sessions = this.sessions;
+    // Pipelined: shares a connection with other such statements (see `SessionPool.share`).
+    if (call === undefined && sessions.pipelines(query.sql)) {
+      return withRetries((attempt) => sessions.share((session) => session.run(query, { attempt, rowMode })), this.options.retry);
+    }
+    return withRetries((attempt) => sessions.use((session) => session.run(query, { attempt, rowMode, call }), call), this.options.retry);
   }
 
   protected streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]> {

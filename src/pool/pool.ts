@@ -181,6 +181,11 @@ export class Pool<R> {
     };
   }
 
+  /** Borrowers waiting in the queue (the cheap part of `metrics()`). */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
   /** True when no idle resource is free and no more may be created. */
   get exhausted(): boolean {
     return this.idle.length === 0 && this.busy.size + this.pendingCreates >= this.options.max;

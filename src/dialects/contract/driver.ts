@@ -82,6 +82,17 @@ export interface DriverConnection {
    */
   query(sql: string, values: readonly unknown[], options?: DriverQueryOptions): Promise<DriverResult | DriverArrayResult>;
   /**
+   * Optional: `query` may be called again before earlier calls settle, and the driver then
+   * pipelines: it writes each statement at once without waiting for the replies, each with its own
+   * synchronization point (PostgreSQL: one Sync per statement; MariaDB: one command each), so one
+   * statement's failure affects no other, and answers every call in order with its own result.
+   * When the connection dies, each call still unanswered rejects with the connection error.
+   * The core then shares the connection among autocommit statements that change no session
+   * state and carry no signal or deadline; `stream`, `bulkInsert`, `describe`, `reset` and
+   * `cancel` are only ever called while the connection is held by one caller, with nothing in flight.
+   */
+  readonly pipelining?: boolean;
+  /**
    * Optional: the same as `query` for an embedded engine whose driver is
    * synchronous; lets the core answer without a round of promise hops.
    */

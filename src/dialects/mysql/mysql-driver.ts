@@ -106,6 +106,8 @@ function encode(value: unknown): unknown {
 }
 
 class MysqlConnection implements DriverConnection {
+  /** The connector pipelines commands by default (its `pipelining` option): see `DriverConnection.pipelining`. */
+  readonly pipelining = true;
   private readonly bigint: Decoder;
 
   constructor(

@@ -40,11 +40,19 @@ interface PgClient {
   port?: number;
   processID: number | null;
   secretKey: number | null;
-  connection?: { stream?: { destroyed?: boolean; destroy(): void }; parsedStatements: Record<string, string> };
+  /** pg's pipeline mode: every query is written at once, each with its own Sync (custom submittables refused). */
+  pipeline: boolean;
+  connection?: { stream?: PgSocket; parsedStatements: Record<string, string> };
   connect(): Promise<void>;
   query(config: string | { name?: string; text: string; values: unknown[]; rowMode: "array" } | object): Promise<PgResult>;
   end(): Promise<void>;
   on(event: "error", handler: (err: unknown) => void): void;
+}
+interface PgSocket {
+  destroyed?: boolean;
+  destroy(): void;
+  cork?(): void;
+  uncork?(): void;
 }
 interface PgModule {
   Client: new (config: Record<string, unknown>) => PgClient;
@@ -85,12 +93,32 @@ function resultColumns(fields: PgField[]): ResultColumn[] {
   });
 }
 
+/**
+ * pg fails every statement in flight with the one socket error that ended the connection. A failed
+ * write ("nothing was sent", which the core may retry) is true only of the statement whose write
+ * failed; another statement pipelined with it may have run: its error keeps the code, not the write.
+ */
+function sentBefore(err: unknown): unknown {
+  const e = err as { syscall?: unknown; message?: unknown; code?: unknown };
+  if (e?.syscall !== "write") return err;
+  return Object.assign(new Error(String(e.message)), { code: e.code, cause: err });
+}
+
 /** Prepared statements kept per connection; past this, statements run unnamed. */
 const PREPARED_LIMIT = 256;
 
 class PostgresConnection implements DriverConnection {
+  /** Statements from several callers go out without waiting for replies (pg's pipeline mode). */
+  readonly pipelining = true;
   /** SQL text → server-side prepared statement name, for statements with parameters. */
   private readonly prepared = new Map<string, string>();
+  /** Names handed out so far: a name is never reused for another text, even after one is forgotten. */
+  private named = 0;
+  /** The socket is corked until the next tick, so statements sent in one tick leave in one write. */
+  private corked = false;
+  /** Statements sent and not yet answered, and how many were ever sent (see `sentBefore`). */
+  private inFlight = 0;
+  private sent = 0;
 
   constructor(
     private readonly client: PgClient,
@@ -104,17 +132,25 @@ class PostgresConnection implements DriverConnection {
     // parameterless text goes through the simple protocol, which allows several statements.
     let name = values.length > 0 ? this.prepared.get(sql) : undefined;
     if (name === undefined && values.length > 0 && this.prepared.size < this.preparedLimit) {
-      name = `polysql_${this.prepared.size + 1}`;
+      name = `polysql_${++this.named}`;
       this.prepared.set(sql, name);
     }
+    this.cork();
+    const crowded = this.inFlight > 0;
+    const turn = ++this.sent;
+    this.inFlight++;
     let result: PgResult | PgResult[];
     try {
       result = await this.client.query({ name, text: sql, values: values.map(encode), rowMode: "array" });
     } catch (err) {
-      // A prepared SELECT * whose table changed shape: forget it and run the text once more.
-      if (name === undefined || (err as { code?: string }).code !== "0A000") throw err;
-      this.prepared.delete(sql);
-      result = await this.client.query({ text: sql, values: values.map(encode), rowMode: "array" });
+      const code = (err as { code?: string }).code;
+      if (name === undefined || (code !== "0A000" && code !== "26000")) throw crowded || turn !== this.sent ? sentBefore(err) : err;
+      // 0A000: a prepared SELECT * whose table changed shape: forget it and run the text once more.
+      // 26000: pipelined behind the same text, whose Parse failed: nothing ran; send it again to get its own error.
+      if (code === "0A000") this.prepared.delete(sql);
+      result = await this.client.query({ name: code === "0A000" ? undefined : name, text: sql, values: values.map(encode), rowMode: "array" });
+    } finally {
+      this.inFlight--;
     }
     // A multi-statement text (no parameters) returns one result per statement: report the last.
     const last = (Array.isArray(result) ? result[result.length - 1] : result) as PgResult;
@@ -125,7 +161,42 @@ class PostgresConnection implements DriverConnection {
     return { rows: raw.map((r) => makeRow(columns, r)), rowCount };
   }
 
+  /** Holds the socket's writes until the next tick: the statements of many callers leave in one packet. */
+  private cork(): void {
+    const socket = this.client.connection?.stream;
+    if (this.corked || socket?.cork === undefined) return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork?.();
+    });
+  }
+
+  /**
+   * Runs `fn` with pg's pipeline mode off: pg refuses custom submittables (pg-cursor, COPY,
+   * describe) in it. The core calls these only on a connection it holds alone, with nothing in
+   * flight, so the switch never reorders anything.
+   */
+  private async alone<T>(fn: () => Promise<T>): Promise<T> {
+    this.client.pipeline = false;
+    try {
+      return await fn();
+    } finally {
+      this.client.pipeline = true;
+    }
+  }
+
   async *stream(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row | unknown[]> {
+    this.client.pipeline = false;
+    try {
+      yield* this.cursorRows(sql, values, options);
+    } finally {
+      this.client.pipeline = true;
+    }
+  }
+
+  private async *cursorRows(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row | unknown[]> {
     const Cursor = this.Cursor();
     const cursor = this.client.query(new Cursor(sql, values.map(encode), { rowMode: "array" })) as unknown as PgCursor;
     const arrays = options.rowMode === "array";
@@ -149,11 +220,11 @@ class PostgresConnection implements DriverConnection {
   }
 
   describe(sql: string): Promise<StatementDescription> {
-    return describePostgres(this.client, sql);
+    return this.alone(() => describePostgres(this.client, sql));
   }
 
   bulkInsert(table: string, columns: readonly string[], batches: AsyncIterable<readonly unknown[][]>): Promise<number> {
-    return copyRows(this.client, table, columns, batches);
+    return this.alone(() => copyRows(this.client, table, columns, batches));
   }
 
   async reset(): Promise<void> {
@@ -220,6 +291,7 @@ export async function connectPostgres(config: PostgresConfig, values: ValueOptio
       connectionTimeoutMillis: config.connectTimeoutMs,
       statement_timeout: config.statementTimeoutMs,
       application_name: config.applicationName,
+      pipeline: true,
     });
     // Until the pool takes over, swallow idle errors so a dying socket never crashes the process.
     client.on("error", () => undefined);
