@@ -1,20 +1,14 @@
 import { PolysqlError } from "../errors.js";
 import { classifyStatement, type SqlSyntax } from "../sql/index.js";
-import type { OtelInstruments, OtelTarget } from "./otel.js";
+import type { OtelInstruments, OtelStatement, OtelTarget } from "./otel.js";
 import type { QueryEvent, QueryHook } from "./query-event.js";
 
-/** How one statement ended, as the session tells the observer. */
-export interface StatementEnd {
-  sql: string;
-  values: readonly unknown[];
-  /** `performance.now()` when the statement was sent. */
-  start: number;
+/** How one statement ended, as the session tells the observer (what OpenTelemetry records, and the hook's fields). */
+export interface StatementEnd extends OtelStatement {
   rowCount: number;
-  error?: unknown;
   attempt: number;
   waitMs: number;
   inTransaction: boolean;
-  batchSize?: number;
 }
 
 /**
@@ -37,39 +31,42 @@ export class Observer {
     this.otel?.identify(target);
   }
 
-  /** Reports one finished statement to the hook and the instruments. */
+  /**
+   * Reports one finished statement to the hook and the instruments. The text is classified once
+   * (cached by the lexer), and with OpenTelemetry alone not even looked at past the first time:
+   * the instruments keep what they record of each text.
+   */
   statement(end: StatementEnd): void {
     const now = performance.now();
-    const { operation, collection } = classifyStatement(this.syntax, end.sql);
-    if (this.hook !== undefined) {
-      const durationMs = now - end.start;
-      const event: QueryEvent = {
-        sql: end.sql,
-        operation,
-        collection,
-        engine: this.engine,
-        durationMs,
-        waitMs: end.waitMs,
-        rowCount: end.error === undefined ? end.rowCount : 0,
-        attempt: end.attempt,
-        inTransaction: end.inTransaction,
-        slow: this.slowQueryMs > 0 && durationMs >= this.slowQueryMs,
-      };
-      if (end.batchSize !== undefined) event.batchSize = end.batchSize;
-      if (end.error instanceof PolysqlError) event.error = end.error;
-      this.call(event);
+    const hook = this.hook;
+    const otel = this.otel;
+    if (hook === undefined) {
+      if (otel !== undefined) otel.statement(otel.shapeOf(end.sql) ?? this.shape(otel, end.sql), end, now);
+      return;
     }
-    this.otel?.statement({
+    const { operation, collection } = classifyStatement(this.syntax, end.sql);
+    const durationMs = now - end.start;
+    const event: QueryEvent = {
       sql: end.sql,
-      values: end.values,
-      names: undefined,
       operation,
       collection,
-      start: end.start,
-      end: now,
-      batchSize: end.batchSize,
-      error: end.error,
-    });
+      engine: this.engine,
+      durationMs,
+      waitMs: end.waitMs,
+      rowCount: end.error === undefined ? end.rowCount : 0,
+      attempt: end.attempt,
+      inTransaction: end.inTransaction,
+      slow: this.slowQueryMs > 0 && durationMs >= this.slowQueryMs,
+    };
+    if (end.batchSize !== undefined) event.batchSize = end.batchSize;
+    if (end.error instanceof PolysqlError) event.error = end.error;
+    this.call(event);
+    if (otel !== undefined) otel.statement(otel.shapeOf(end.sql) ?? otel.shape(end.sql, operation, collection), end, now);
+  }
+
+  private shape(otel: OtelInstruments, sql: string) {
+    const { operation, collection } = classifyStatement(this.syntax, sql);
+    return otel.shape(sql, operation, collection);
   }
 
   /** Runs `fn` inside a span its statements belong to (OpenTelemetry only). */

@@ -19,7 +19,7 @@ export interface TelemetryOptions {
   tracerProvider?: { getTracer(name: string, version?: string): unknown };
   /** An OpenTelemetry `MeterProvider`; default the global one (`metrics.getMeterProvider()`). */
   meterProvider?: { getMeter(name: string, version?: string): unknown };
-  /** Record bound values on spans as `db.query.parameter.<name>` (`:name` → `name`, `?` → `0`, `1`...). Default false. */
+  /** Record bound values on spans as `db.query.parameter.<i>`, `i` the 0-based position of the value in the statement as sent (its `$1`/`?` in `db.query.text`). Default false. */
   parameters?: boolean;
 }
 
@@ -38,19 +38,31 @@ export interface OtelTarget {
   poolName: string;
 }
 
-/** One finished statement, as the instruments record it. */
+/** One finished statement, as the instruments record it (`StatementEnd` in observer.ts is the same shape). */
 export interface OtelStatement {
   sql: string;
   values: readonly unknown[];
-  names: readonly string[] | undefined;
-  operation: string | undefined;
-  collection: string | undefined;
-  /** `performance.now()` at the start and at the end. */
+  /** `performance.now()` when the statement was sent. */
   start: number;
-  end: number;
-  batchSize: number | undefined;
-  error: unknown;
+  batchSize?: number;
+  error?: unknown;
 }
+
+/**
+ * What the instruments record of one SQL text, built once per text (and per `identify`): the span's
+ * name, the span's attributes and the duration's attributes. Reused by every execution of the text,
+ * so a statement costs the SDK's own work and a map lookup, not the building of two attribute sets.
+ */
+export interface StatementShape {
+  readonly name: string;
+  readonly span: Readonly<Api.Attributes>;
+  readonly metric: Readonly<Api.Attributes>;
+}
+
+/** Texts whose shape is kept, at most (the cache is cleared past it, like the lexer's). */
+const SHAPES_MAX = 2_000;
+/** Longer texts are not cached (a generated statement is rarely run twice). */
+const SHAPE_TEXT_MAX = 4_096;
 
 /** The pool state the connection metrics observe. */
 export interface OtelPoolState {
@@ -119,6 +131,9 @@ export class OtelInstruments {
   private readonly useTime?: Api.Histogram;
   private target: OtelTarget = { system: "unknown", poolName: "unknown" };
   private common: Api.Attributes = {};
+  /** `{ db.client.connection.pool.name }`, one object for every pool record. */
+  private poolAttributes: Api.Attributes = { "db.client.connection.pool.name": "unknown" };
+  private shapes = new Map<string, StatementShape>();
   private observers: { instruments: Api.Observable[]; callback: Api.BatchObservableCallback } | undefined;
 
   constructor(
@@ -147,34 +162,63 @@ export class OtelInstruments {
     if (target.address !== undefined) common["server.address"] = target.address;
     if (target.port !== undefined) common["server.port"] = target.port;
     this.common = common;
+    this.poolAttributes = { "db.client.connection.pool.name": target.poolName };
+    this.shapes = new Map();
   }
 
-  /** Records one finished statement: its span (parented to the current transaction or migration span) and its duration. */
-  statement(s: OtelStatement): void {
+  /** The cached shape of a text, if any. */
+  shapeOf(sql: string): StatementShape | undefined {
+    return this.shapes.get(sql);
+  }
+
+  /** Builds (and caches) what the instruments record of a text, from what the lexer found in it. */
+  shape(sql: string, operation: string | undefined, collection: string | undefined): StatementShape {
+    const metric: Api.Attributes = { ...this.common };
+    if (operation !== undefined) metric["db.operation.name"] = operation;
+    if (collection !== undefined) metric["db.collection.name"] = collection;
+    const span: Api.Attributes = { ...metric, "db.query.text": sql };
+    const name = operation === undefined ? this.target.system : collection === undefined ? operation : `${operation} ${collection}`;
+    const shape: StatementShape = { name, span, metric };
+    if (sql.length <= SHAPE_TEXT_MAX) {
+      if (this.shapes.size >= SHAPES_MAX) this.shapes.clear();
+      this.shapes.set(sql, shape);
+    }
+    return shape;
+  }
+
+  /**
+   * Records one finished statement (`end`: `performance.now()` at its end): its span, parented to the
+   * current transaction or migration span, and its duration. The common case (no error, no batch, no
+   * parameters) passes the shape's attribute objects as they are: the SDK copies span attributes and
+   * only reads metric attributes.
+   */
+  statement(shape: StatementShape, s: OtelStatement, end: number): void {
     const failure = s.error === undefined ? undefined : errorAttributes(s.error);
     if (this.duration !== undefined) {
-      const attributes: Api.Attributes = { ...this.common };
-      if (s.operation !== undefined) attributes["db.operation.name"] = s.operation;
-      if (s.collection !== undefined) attributes["db.collection.name"] = s.collection;
-      if (failure !== undefined) Object.assign(attributes, failure);
-      this.duration.record((s.end - s.start) / 1000, attributes);
+      this.duration.record((end - s.start) / 1000, failure === undefined ? shape.metric : { ...shape.metric, ...failure });
     }
     const tracer = this.tracer;
     if (tracer === undefined) return;
-    const attributes: Api.Attributes = { ...this.common };
-    if (s.operation !== undefined) attributes["db.operation.name"] = s.operation;
-    if (s.collection !== undefined) attributes["db.collection.name"] = s.collection;
-    attributes["db.query.text"] = s.sql;
-    if (s.batchSize !== undefined && s.batchSize >= 2) attributes["db.operation.batch.size"] = s.batchSize;
-    if (this.parameters) {
-      for (let i = 0; i < s.values.length; i++) attributes[`db.query.parameter.${s.names?.[i] ?? i}`] = parameterValue(s.values[i]);
+    let attributes = shape.span;
+    const batch = s.batchSize !== undefined && s.batchSize >= 2;
+    if (failure !== undefined || batch || (this.parameters && s.values.length > 0)) {
+      const extra: Api.Attributes = { ...attributes };
+      if (batch) extra["db.operation.batch.size"] = s.batchSize;
+      if (this.parameters) {
+        for (let i = 0; i < s.values.length; i++) extra[`db.query.parameter.${i}`] = parameterValue(s.values[i]);
+      }
+      if (failure !== undefined) Object.assign(extra, failure);
+      attributes = extra;
     }
-    if (failure !== undefined) Object.assign(attributes, failure);
-    const name = s.operation === undefined ? this.target.system : s.collection === undefined ? s.operation : `${s.operation} ${s.collection}`;
-    const origin = performance.timeOrigin;
-    const span = tracer.startSpan(name, { kind: this.api.SpanKind.CLIENT, startTime: origin + s.start, attributes }, this.parentContext());
+    // Times are performance.now() values: the SDK converts them (with its clock-drift correction).
+    const parent = parents.getStore();
+    const options: Api.SpanOptions = { kind: this.api.SpanKind.CLIENT, startTime: s.start, attributes };
+    const span =
+      parent === undefined
+        ? tracer.startSpan(shape.name, options)
+        : tracer.startSpan(shape.name, options, this.api.trace.setSpan(this.api.context.active(), parent));
     if (s.error !== undefined) span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: (s.error as Error).message });
-    span.end(origin + s.end);
+    span.end(end);
   }
 
   /** Runs `fn` inside a span (a transaction, a migration) that the statements it runs are children of. */
@@ -224,7 +268,7 @@ export class OtelInstruments {
     });
     const callback: Api.BatchObservableCallback = (result) => {
       const s = state();
-      const pool = { "db.client.connection.pool.name": this.target.poolName };
+      const pool = this.poolAttributes;
       result.observe(count, s.idle, { ...pool, "db.client.connection.state": "idle" });
       result.observe(count, s.used, { ...pool, "db.client.connection.state": "used" });
       result.observe(idleMax, s.max, pool);
@@ -241,7 +285,7 @@ export class OtelInstruments {
   /** The pool's timing histograms (ms in, seconds recorded). */
   poolTime(which: "create" | "wait" | "use", ms: number): void {
     const histogram = which === "create" ? this.createTime : which === "wait" ? this.waitTime : this.useTime;
-    histogram?.record(ms / 1000, { "db.client.connection.pool.name": this.target.poolName });
+    histogram?.record(ms / 1000, this.poolAttributes);
   }
 
   /** Whether pool timings are recorded at all. */
