@@ -1,77 +1,102 @@
-// Overhead of observability on serial point lookups (issue 15): the same lookups with nothing
-// observing ("off"), with an onQuery hook ("hook"), and with OpenTelemetry's SDK exporting spans
-// and metrics to memory ("otel"). Rounds interleave the three variants; the ratio is each
-// variant's median time per lookup over "off".
+// Where the OpenTelemetry path's cost per statement goes (issue 15), without a database: the
+// end-to-end ratios are `npm run bench -- --scenario obs`; this splits the difference. With the
+// same SDK setup as that scenario (bench/lib/otel-sdk.ts: BatchSpanProcessor, in-memory exporters):
 //
-//   node --import tsx bench/observability.ts [sqlite|postgres|mysql ...]   (URLs: POLYSQL_PG_URL, POLYSQL_MYSQL_URL)
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { connect, type ConnectOptions, type Database } from "../src/index.js";
+//   floor    nothing: the loop itself (a performance.now() per step);
+//   sdk      the SDK alone, fed by hand what polysql feeds it per statement: one CLIENT span with
+//            the conventions' 7 attributes and explicit start/end times, one
+//            db.client.operation.duration record (6 attributes), one use_time record (1 attribute);
+//   polysql  polysql's observer reporting a statement (Observer.statement + the pool's use_time),
+//            i.e. the SDK's work plus polysql's own (classification, cached attribute sets, parent).
+//
+// Variants alternate in rounds, in this process; each step yields to the event loop as a query
+// would. Prints the process's CPU time per statement in µs (robust to a busy machine; median over
+// rounds) and polysql's share (polysql - sdk).
+//
+//   node --import tsx bench/observability.ts [steps per round, default 20000] [rounds, default 15]
+import * as api from "@opentelemetry/api";
+import { postgresDialect } from "../src/dialects/postgres/postgres-dialect.js";
+import { Observer } from "../src/telemetry/observer.js";
+import { OtelInstruments } from "../src/telemetry/otel.js";
+import { inMemoryOtel } from "./lib/otel-sdk.js";
 
-const LOOKUPS = Number(process.env.LOOKUPS ?? 2_000);
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
-const urls: Record<string, string | undefined> = {
-  sqlite: `sqlite:${path.join(mkdtempSync(path.join(tmpdir(), "polysql-obs-")), "bench.db")}`,
-  postgres: process.env.POLYSQL_PG_URL,
-  mysql: process.env.POLYSQL_MYSQL_URL,
-};
-const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["sqlite", "postgres", "mysql"];
-const table = `bench_obs_${process.pid}`;
+const STEPS = Number(process.argv[2] ?? 20_000);
+const ROUNDS = Number(process.argv[3] ?? 15);
+const SQL = "SELECT * FROM bench_items WHERE id = $1";
+const TARGET = { system: "postgresql", namespace: "polysql_test", address: "127.0.0.1", port: 55432, poolName: "127.0.0.1:55432/polysql_test" };
 
-function variants(): Record<string, Omit<ConnectOptions, "url">> {
-  const spans = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-  const reader = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 1_000 });
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  setInterval(() => spans.reset(), 1_000).unref();
-  let n = 0;
-  return {
-    off: { telemetry: false },
-    hook: { telemetry: false, onQuery: () => void n++ },
-    otel: { telemetry: { tracerProvider, meterProvider } },
+type Step = (i: number) => void;
+
+function floor(): Step {
+  return () => void performance.now();
+}
+
+function sdk(otel = inMemoryOtel()): Step {
+  const tracer = otel.tracerProvider.getTracer("raw");
+  const meter = otel.meterProvider.getMeter("raw");
+  const duration = meter.createHistogram("db.client.operation.duration", { unit: "s" });
+  const useTime = meter.createHistogram("db.client.connection.use_time", { unit: "s" });
+  const metric = {
+    "db.system.name": TARGET.system,
+    "db.namespace": TARGET.namespace,
+    "server.address": TARGET.address,
+    "server.port": TARGET.port,
+    "db.operation.name": "SELECT",
+    "db.collection.name": "bench_items",
+  };
+  const span = { ...metric, "db.query.text": SQL };
+  const pool = { "db.client.connection.pool.name": TARGET.poolName };
+  return () => {
+    const start = performance.now();
+    const end = performance.now();
+    tracer.startSpan("SELECT bench_items", { kind: api.SpanKind.CLIENT, startTime: start, attributes: span }).end(end);
+    duration.record((end - start) / 1000, metric);
+    useTime.record((end - start) / 1000, pool);
   };
 }
 
-async function lookups(db: Database): Promise<number> {
-  const started = performance.now();
-  for (let i = 0; i < LOOKUPS; i++) await db.one(`SELECT id, name FROM ${table} WHERE id = :id`, { id: (i % 1_000) + 1 });
-  return ((performance.now() - started) * 1_000) / LOOKUPS; // µs per lookup
+function polysql(otel = inMemoryOtel()): Step {
+  const instruments = new OtelInstruments(api, otel.tracerProvider, otel.meterProvider, false);
+  instruments.identify(TARGET);
+  const observer = new Observer("postgres", postgresDialect.syntax, undefined, 0, instruments);
+  return (i) => {
+    const start = performance.now();
+    observer.statement({ sql: SQL, values: [i], start, rowCount: 1, attempt: 1, waitMs: 0, inTransaction: false });
+    instruments.poolTime("use", performance.now() - start);
+  };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-for (const engine of wanted) {
-  const url = urls[engine];
-  if (url === undefined) {
-    console.log(`${engine}: no URL, skipped`);
-    continue;
+async function measure(step: Step): Promise<number> {
+  for (let i = 0; i < STEPS / 5; i++) {
+    step(i);
+    if (i % 8 === 0) await tick();
   }
-  const setup = await connect({ url, telemetry: false });
-  await setup.execute(`DROP TABLE IF EXISTS ${table}`);
-  await setup.execute(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL)`);
-  await setup.insertMany(
-    table,
-    Array.from({ length: 1_000 }, (_, i) => ({ id: i + 1, name: `n${i + 1}` })),
-  );
-  if (engine === "sqlite") await setup.close();
-  const dbs = Object.entries(variants());
-  const times: Record<string, number[]> = {};
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, options] of dbs) {
-      const db = await connect({ ...options, url });
-      await lookups(db); // warm-up: prepared statements, caches, JIT
-      (times[name] ??= []).push(await lookups(db));
-      await db.close();
-    }
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < STEPS; i++) {
+    step(i);
+    if (i % 8 === 0) await tick();
   }
-  const off = median(times.off);
-  const line = Object.entries(times).map(([name, t]) => `${name} ${median(t).toFixed(1)} µs/lookup (x${(median(t) / off).toFixed(3)})`);
-  console.log(`${engine}: ${line.join(", ")}  [${LOOKUPS} serial lookups x ${ROUNDS} rounds, medians]`);
-  if (engine !== "sqlite") {
-    await setup.execute(`DROP TABLE IF EXISTS ${table}`);
-    await setup.close();
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / STEPS;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const variants: Record<string, () => Step> = { floor, sdk: () => sdk(), polysql: () => polysql() };
+const times: Record<string, number[]> = { floor: [], sdk: [], polysql: [] };
+for (let r = 0; r < ROUNDS; r++) {
+  const names = Object.keys(variants);
+  for (let k = 0; k < names.length; k++) {
+    const name = names[(k + r) % names.length];
+    times[name].push(await measure(variants[name]()));
   }
 }
+const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+console.log(
+  `CPU per statement: floor ${m.floor.toFixed(2)} µs, sdk ${m.sdk.toFixed(2)} µs (${(m.sdk - m.floor).toFixed(2)} over the floor), polysql ${m.polysql.toFixed(2)} µs: ` +
+    `polysql's own share ${(m.polysql - m.sdk).toFixed(2)} µs per statement  [${STEPS} steps x ${ROUNDS} rounds, medians; load ${(await import("node:os"))
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}]`,
+);

@@ -26,11 +26,12 @@ async function run(job: Job): Promise<Measurement> {
   if (scenario === "7") return poolBench(job.contender, group, sizes.poolCycles);
   const engine = group as Engine;
   const [name, variant] = job.contender.split(":");
-  const pool = scenario === "1" ? 1 : 4;
+  const pool = scenario === "1" || scenario === "obs" ? 1 : 4;
   const client = await CONTENDERS[name](engine, { pool, variant });
   try {
     switch (scenario) {
       case "1":
+      case "obs":
         return await serialLookups(client, sizes.serial[engine]);
       case "2":
         return await concurrentLookups(client, sizes.concurrent[engine], 64);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fastestRaw, ratio } from "./goals.js";
 import { SCENARIOS } from "./plan.js";
+import { observabilityTable } from "./observability-md.js";
 import { goalsTable, machineText, tables } from "./report.js";
 import type { Results } from "./results.js";
 
@@ -62,6 +63,7 @@ export function benchmarksMarkdown(results: Results, charts: string[]): string {
     ``,
     goalsTable(results),
     ``,
+    ...(observabilityTable(results) === "" ? [] : [`## Observability overhead (issue 15)`, ``, observabilityTable(results), ``]),
     `## Charts`,
     ``,
     ...charts.map((c) => `![${c}](bench/results/${c})\n`),

@@ -159,4 +159,13 @@ export const SCENARIOS: ScenarioInfo[] = [
     ],
     rounds: () => 1,
   },
+  {
+    id: "obs",
+    title: "Observability overhead: serial point lookups with nothing observing, an onQuery hook, OpenTelemetry's SDK (in-memory exporters)",
+    unit: "ops/s",
+    higherIsBetter: true,
+    // Issue 15: polysql alone, polysql:hook (onQuery), polysql:otel (BatchSpanProcessor + in-memory exporters, bench/lib/otel-sdk.ts).
+    groups: perEngine(() => ["polysql", "polysql:hook", "polysql:otel"]),
+    rounds: (s) => s.rounds * 2,
+  },
 ];
