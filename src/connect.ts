@@ -26,6 +26,12 @@ export interface ConnectOptions {
   /** `sqlite:./app.db`, `sqlite::memory:`, `postgres://...`, `mysql://...`, or a plugin's scheme. */
   url: string;
   pool?: Partial<PoolOptions>;
+  /**
+   * Read-only connections beside the one that writes, for plain reads outside a transaction and
+   * read-only transactions: SQLite files under WAL (also `?readers=n` in the URL). Default 4 for a
+   * SQLite file, 0 for `:memory:`; an engine without readers refuses the option. See docs/sqlite.md.
+   */
+  readers?: number;
   /** How BIGINT values come back. Default `"number"` (an error past 2^53). */
   bigint?: BigintMode;
   /** Retries of transient failures for single statements (and the backoff for `transaction({ retries })`). */
@@ -109,6 +115,7 @@ const OBSERVABILITY_KEYS = ["onQuery", "slowQueryMs", "telemetry", "healthCheckI
 const CORE_KEYS = [
   "url",
   "pool",
+  "readers",
   "bigint",
   "retry",
   "breaker",
@@ -169,6 +176,12 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
       checkKnownKeys(backend.name, own, backend.configKeys);
       for (const [key, value] of Object.entries(own)) config[key] = value;
     }
+    if (options.readers !== undefined) {
+      if (!backend.configKeys.includes("readers")) {
+        throw new ConfigError(`Option "readers" is for engines with reader connections (SQLite files); ${backend.name} has none: size its pool with "pool"`);
+      }
+      config.readers = options.readers;
+    }
     if (pooler === "transaction" && backend.configKeys.includes("preparedStatements")) {
       // A named statement prepared on one server connection is missing on the next one the pooler picks.
       if (config.preparedStatements === true) {
@@ -190,7 +203,7 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
     throw new ConfigError(`"replicas" with a host list in "url" is not supported: list the primary's hosts, or give one primary URL and its replicas`);
   }
   const pool = resolvePoolOptions(options.pool);
-  // An embedded single-writer engine holds one connection.
+  // An embedded single-writer engine holds one connection (its readers are a pool of their own).
   if (!backend.dialect.capabilities.concurrentConnections) {
     pool.max = 1;
     pool.min = Math.min(pool.min, 1);

@@ -11,9 +11,10 @@ import { withRetries, type RetryOptions } from "./session/retry.js";
 import { withTimeout } from "./util/timeout.js";
 import type { ResultOf } from "./session/result-shape.js";
 import { changesSession, type Session } from "./session/session.js";
-import { SessionPool, type SessionPoolOptions } from "./session/session-pool.js";
+import { SessionPool, type SessionPoolMetrics, type SessionPoolOptions } from "./session/session-pool.js";
 import { ReplicaSet, type ForcedRoute, type NodeHealth, type NodeMetrics, type ReadYourWritesMetrics, type ReplicaOptions } from "./cluster/replica-set.js";
 import type { CompiledQuery } from "./sql/index.js";
+import { isPlainRead } from "./sql/plain-read.js";
 import { inTransaction } from "./session/transaction-control.js";
 import type { Observer } from "./telemetry/observer.js";
 import { HealthMonitor, type HealthMonitorOptions } from "./telemetry/health-monitor.js";
@@ -30,7 +31,12 @@ export interface HealthReport {
   error?: { code: string; message: string };
   /** With read replicas: every node (the primary first) with its role, state, lag and own check. */
   nodes?: NodeHealth[];
+  /** With reader connections (SQLite under WAL): their pool; `pool` is then the writer's. */
+  readers?: ReaderMetrics;
 }
+
+/** The reader connections' pool (SQLite under WAL): its metrics, and `max`, the most readers it opens. */
+export type ReaderMetrics = SessionPoolMetrics & { max: number };
 
 /** Settings of a `Database`, validated by `connect()`. */
 export interface DatabaseOptions extends SessionPoolOptions {
@@ -69,6 +75,8 @@ export interface ReplicaSetup {
  */
 export class Database extends Queryable {
   private readonly sessions: SessionPool;
+  /** Read-only connections for plain reads outside a transaction and read-only transactions (SQLite under WAL); `sessions` writes. */
+  private readonly readers?: SessionPool;
   private serverVersion?: string;
   /** Read replicas and their router (`connect({ replicas })`). */
   private replicaSet?: ReplicaSet;
@@ -87,6 +95,11 @@ export class Database extends Queryable {
   ) {
     super();
     this.sessions = new SessionPool(backend, config, values, options);
+    const readers = backend.readers?.(config);
+    if (readers !== undefined && readers.count > 0) {
+      const pool = { ...options.pool, max: readers.count, min: Math.min(options.pool.min, readers.count) };
+      this.readers = new SessionPool(backend, readers.config, values, { ...options, pool });
+    }
     if (options.replicas !== undefined) this.routeReplicas(backend, values, options.replicas);
     if (options.observer !== undefined) this.observe(options.observer, config);
   }
@@ -94,6 +107,7 @@ export class Database extends Queryable {
   /** Wires the hook and telemetry: every session reports its statements; the pool its timings and state. */
   private observe(observer: Observer, config: object): void {
     this.sessions.observer = observer;
+    if (this.readers !== undefined) this.readers.observer = observer;
     this.describeTo = (version) => {
       const d = this.backend.identify?.(config, version) ?? { system: this.backend.name };
       const server = d.address === undefined ? undefined : d.port === undefined ? d.address : `${d.address}:${d.port}`;
@@ -140,6 +154,8 @@ export class Database extends Queryable {
   async open(): Promise<this> {
     const version = await this.sessions.use((s) => s.run({ sql: this.dialect.serverVersionSql, values: [] }, { rowMode: "array" }));
     this.serverVersion = String(firstValue(version));
+    // A reader that cannot open (no WAL) fails here, not at the first read.
+    await this.readers?.use((s) => s.run({ sql: this.dialect.serverVersionSql, values: [] }, { rowMode: "array" }));
     await this.replicaSet?.open();
     this.describeTo?.(this.serverVersion);
     if (this.options.healthMonitor !== undefined) {
@@ -162,7 +178,9 @@ export class Database extends Queryable {
     // With `signal`/`timeoutMs`: an abort (or the deadline) leaves the pool's queue, cancels the running
     // statement and rolls back; it never interrupts COMMIT (whose outcome would then be unknown).
     const call = options.signal === undefined && options.timeoutMs === undefined ? undefined : new CallControl(options);
-    const once = () => this.sessions.use((session) => runInTransaction(session, options, (tx) => this.sessions.hold(() => fn(tx)), call), call);
+    // A read-only transaction reads a snapshot on a reader (SQLite under WAL): it neither waits for nor blocks the writer.
+    const sessions = options.readOnly === true && this.readers !== undefined ? this.readers : this.sessions;
+    const once = () => sessions.use((session) => runInTransaction(session, options, (tx) => sessions.hold(() => fn(tx)), call), call);
     const run = this.withSpan("transaction", {}, () => withRetries(once, this.options.retry, options.retries ?? 0));
     if (call === undefined) return run;
     // An abort before COMMIT rejects at once; the ROLLBACK (after the cancelled statement is confirmed)
@@ -263,9 +281,17 @@ export class Database extends Queryable {
     return this.replicaSet === undefined ? fn() : this.replicaSet.context(fn);
   }
 
-  /** Pool state and counters: total, active, idle, waiting, pendingCreates, acquire-wait percentiles. */
-  metrics(): PoolMetrics & { circuit: string; nodes?: NodeMetrics[]; readYourWrites?: ReadYourWritesMetrics } {
-    return { ...this.sessions.metrics(), circuit: this.sessions.breaker.state };
+  /**
+   * Pool state and counters: total, active, idle, waiting, pendingCreates, acquire-wait percentiles.
+   * With reader connections (SQLite files) these are the writer's, and `readers` is the readers' pool.
+   */
+  metrics(): PoolMetrics & { circuit: string; readers?: ReaderMetrics; nodes?: NodeMetrics[]; readYourWrites?: ReadYourWritesMetrics } {
+    const readers = this.readerMetrics();
+    return { ...this.sessions.metrics(), circuit: this.sessions.breaker.state, ...(readers === undefined ? {} : { readers }) };
+  }
+
+  private readerMetrics(): ReaderMetrics | undefined {
+    return this.readers === undefined ? undefined : { ...this.readers.metrics(), max: this.readers.pool.options.max };
   }
 
   /** Checks the database answers within `timeoutMs`; never throws. */
@@ -277,7 +303,9 @@ export class Database extends Queryable {
       // While the health monitor holds the circuit open, health checks are what may close it: past the breaker.
       const versionOf = (s: Session) => s.run({ sql: this.dialect.serverVersionSql, values: [] }, { timeoutMs, rowMode: "array" });
       const check = this.sessions.breaker.held ? this.sessions.unguarded(versionOf) : this.sessions.use(versionOf);
-      const result = await withTimeout(check, timeoutMs, () => new PolysqlError("query_timeout", `Health check took over ${timeoutMs} ms`));
+      // With readers, one of them answers too: reads depend on them.
+      const checks = this.readers === undefined ? check : Promise.all([check, this.readers.use(versionOf)]).then(([result]) => result);
+      const result = await withTimeout(checks, timeoutMs, () => new PolysqlError("query_timeout", `Health check took over ${timeoutMs} ms`));
       this.serverVersion = String(firstValue(result));
     } catch (err) {
       const e = err as { code?: unknown; message?: unknown };
@@ -289,6 +317,7 @@ export class Database extends Queryable {
       engine: this.engine,
       serverVersion: this.serverVersion,
       pool: this.sessions.metrics(),
+      ...(this.readers === undefined ? {} : { readers: this.readerMetrics() }),
       ...(error ? { error } : {}),
     };
   }
@@ -297,7 +326,7 @@ export class Database extends Queryable {
   async close(): Promise<void> {
     this.monitor?.stop();
     this.options.observer?.otel?.close();
-    await this.sessions.close();
+    await Promise.all([this.sessions.close(), this.readers?.close()]);
   }
 
   protected withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean, call?: CallControl): Promise<T> {
@@ -306,14 +335,14 @@ export class Database extends Queryable {
 
   protected runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M, call?: CallControl): Promise<ResultOf<M>> {
     if (this.options.pooler !== undefined && changesSession(this.dialect, query.sql)) return Promise.reject(this.sessionStatement(query.sql));
+    const sessions = this.poolFor(query.sql);
     try {
       call?.check(query.sql, this.engine);
-      const done = this.sessions.runSync(query, rowMode);
+      const done = sessions.runSync(query, rowMode);
       if (done !== undefined) return Promise.resolve(done);
     } catch (err) {
       return Promise.reject(err);
     }
-    const sessions = this.sessions;
     // Pipelined: shares a connection with other such statements (see `SessionPool.share`).
     if (call === undefined && sessions.pipelines(query.sql)) {
       return withRetries((attempt) => sessions.share((session) => session.run(query, { attempt, rowMode })), this.options.retry);
@@ -323,7 +352,12 @@ export class Database extends Queryable {
 
   protected streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]> {
     if (this.options.pooler !== undefined && changesSession(this.dialect, query.sql)) throw this.sessionStatement(query.sql);
-    return streamWith(this.sessions, query, options, call);
+    return streamWith(this.poolFor(query.sql), query, options, call);
+  }
+
+  /** Where a statement outside a transaction runs: a plain read on the readers when there are any, anything else on the writer (`sessions`). */
+  private poolFor(sql: string): SessionPool {
+    return this.readers !== undefined && isPlainRead(this.dialect.syntax, sql) ? this.readers : this.sessions;
   }
 
   /** A view of this database whose statements take one route (it shares the pools, and closing it closes them). */

@@ -106,7 +106,10 @@ describe("backend registry", () => {
     registerBackend(checked);
     try {
       const url = `checked:${path.join(dir, "checked.db")}`;
-      await assert.rejects(connect({ url, checked: { colour: "blue" } }), /Unknown checked option "colour" \(accepted: filename, mode, busyTimeoutMs\)/);
+      await assert.rejects(
+        connect({ url, checked: { colour: "blue" } }),
+        /Unknown checked option "colour" \(accepted: filename, mode, busyTimeoutMs, readers\)/,
+      );
       await assert.rejects(connect({ url, checked: { busyTimeoutMs: 120_000 } }), (e: unknown) => {
         assert.ok(e instanceof ConfigError);
         assert.equal(e.message, `Invalid checked configuration: "busyTimeoutMs" must be a number up to 60000`);

@@ -54,4 +54,11 @@ export interface BackendDefinition<Config extends object = Record<string, unknow
   identify?(config: Config, serverVersion: string | undefined): BackendIdentity;
   /** Opens one connection. */
   connect(config: Config, values: ValueOptions): Promise<DriverConnection>;
+  /**
+   * Optional: read-only connections to the same database, a second pool beside the one that
+   * writes (SQLite under WAL: one writer, several readers). Plain reads outside a transaction
+   * and read-only transactions run on them. Returns how many at most and the config to open one
+   * with; absent, undefined or `count: 0`: none, every statement runs on the main pool.
+   */
+  readers?(config: Config): { count: number; config: Config } | undefined;
 }

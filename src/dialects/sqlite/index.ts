@@ -1,9 +1,12 @@
 import type { BackendDefinition } from "../contract/index.js";
-import { parseSqliteUrl, SQLITE_CONFIG_KEYS, type SqliteConfig } from "./sqlite-config.js";
+import { parseSqliteUrl, SQLITE_CONFIG_KEYS, sqliteReaders, validateSqliteConfig, type SqliteConfig } from "./sqlite-config.js";
 import { sqliteDialect } from "./sqlite-dialect.js";
 import { connectSqlite } from "./sqlite-driver.js";
 
-/** The embedded default: SQLite through better-sqlite3, one connection (one writer), callers queued. */
+/**
+ * The embedded default: SQLite through better-sqlite3. One writer (the pool of one connection,
+ * transactions with BEGIN IMMEDIATE) and, for a file, read-only readers under WAL.
+ */
 export const sqliteBackend: BackendDefinition<SqliteConfig> = {
   name: "sqlite",
   schemes: ["sqlite", "sqlite3", "file"],
@@ -12,6 +15,8 @@ export const sqliteBackend: BackendDefinition<SqliteConfig> = {
   dialect: sqliteDialect,
   configKeys: SQLITE_CONFIG_KEYS,
   parseUrl: parseSqliteUrl,
+  validateConfig: validateSqliteConfig,
   connect: connectSqlite,
+  readers: sqliteReaders,
   identify: (config) => ({ system: "sqlite", namespace: config.filename }),
 };

@@ -4,7 +4,8 @@ import type { Decoder } from "../../values/rows.js";
 
 /**
  * Chooses a decoder from a column's declared type (the portable types' SQLite
- * spellings, and the common hand-written ones); expressions only get integer handling.
+ * spellings, and the common hand-written ones); expressions only get integer handling:
+ * `bigint` for a BigInt (a statement read with safe integers), none without it.
  */
 export function decoderFor(declared: string | null, bigint: Decoder): Decoder {
   const type = (declared ?? "").toUpperCase();
@@ -33,7 +34,7 @@ export function decoderFor(declared: string | null, bigint: Decoder): Decoder {
       return (v) => formatDecimal(v, scale === undefined ? undefined : Number(scale));
     }
     default:
-      return (v) => (typeof v === "bigint" ? bigint!(v) : v);
+      return bigint === undefined ? undefined : (v) => (typeof v === "bigint" ? bigint(v) : v);
   }
 }
 
