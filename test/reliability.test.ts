@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import net from "node:net";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connect, PolysqlError, type Database } from "../src/index.js";
@@ -130,6 +131,62 @@ for (const engine of engines()) {
     });
 
     if (engine.name === "postgres") {
+      it("a stream whose connection dies after its last row, before the server's ReadyForQuery, fails instead of hanging", BOUND, async () => {
+        // A proxy that resets the connection when the client closes a cursor's portal (Close 'P' "C_..."):
+        // pg-cursor had its read answered by CommandComplete and then waits for ReadyForQuery, which never comes.
+        const target = new URL(engine.url);
+        let resets = 0;
+        const server = net.createServer((client) => {
+          const upstream = net.connect(Number(target.port), target.hostname);
+          const kill = () => {
+            client.destroy();
+            upstream.destroy();
+          };
+          client.on("error", kill);
+          upstream.on("error", kill);
+          client.on("close", kill);
+          upstream.on("close", kill);
+          upstream.on("data", (chunk: Buffer) => client.write(chunk));
+          client.on("data", (chunk: Buffer) => {
+            const at = chunk.indexOf(Buffer.from("PC_"));
+            if (at >= 5 && chunk[at - 5] === 0x43) {
+              resets++;
+              client.resetAndDestroy();
+              upstream.resetAndDestroy();
+              return;
+            }
+            upstream.write(chunk);
+          });
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const u = new URL(engine.url);
+        u.port = String((server.address() as net.AddressInfo).port);
+        const db = await connect({ url: u.toString(), pool: { max: 1 }, retry: { retries: 0 } });
+        try {
+          let seen = 0;
+          const consume = (async () => {
+            for await (const row of db.stream<{ n: number }>("SELECT n FROM generate_series(1, 30) n", undefined, { batchSize: 10 })) {
+              seen++;
+              assert.equal(Number(row.n), seen);
+            }
+          })();
+          const outcome = await Promise.race([
+            consume.then(
+              () => "ended",
+              (e: unknown) => e,
+            ),
+            sleep(10_000).then(() => "hung"),
+          ]);
+          assert.equal(resets, 1, "the proxy reset the connection at the portal's Close");
+          assert.equal(seen, 30);
+          assert.ok(outcome instanceof PolysqlError && outcome.code === "connection_failure", `the stream ${String(outcome)}`);
+          assert.equal(db.metrics().active, 0, "the session was released");
+        } finally {
+          await db.close();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
+      });
+
       it("a server idle limit (idle_session_timeout 2 s) never fails the first query after the idle period", BOUND, async () => {
         const u = new URL(engine.url);
         u.searchParams.set("options", "-c idle_session_timeout=2000");

@@ -47,6 +47,9 @@ interface PgClient {
   query(config: string | { name?: string; text: string; values: unknown[]; rowMode: "array" } | object): Promise<PgResult>;
   end(): Promise<void>;
   on(event: "error", handler: (err: unknown) => void): void;
+  once(event: "end", handler: () => void): void;
+  /** Set once the connection ended. */
+  _ended?: boolean;
 }
 interface PgSocket {
   destroyed?: boolean;
@@ -119,6 +122,8 @@ class PostgresConnection implements DriverConnection {
   /** Statements sent and not yet answered, and how many were ever sent (see `sentBefore`). */
   private inFlight = 0;
   private sent = 0;
+  /** Rejects once the connection ended (see `untilEnded`). */
+  private ended?: Promise<never>;
 
   constructor(
     private readonly client: PgClient,
@@ -203,8 +208,10 @@ class PostgresConnection implements DriverConnection {
     try {
       let columns: Columns | undefined;
       for (;;) {
-        const [rows, fields] = await new Promise<[unknown[][], PgField[]]>((resolve, reject) =>
-          cursor.read(options.batchSize, (err, r, result) => (err ? reject(err) : resolve([r, result?.fields ?? []]))),
+        const [rows, fields] = await this.untilEnded(
+          new Promise<[unknown[][], PgField[]]>((resolve, reject) =>
+            cursor.read(options.batchSize, (err, r, result) => (err ? reject(err) : resolve([r, result?.fields ?? []]))),
+          ),
         );
         if (columns === undefined) {
           columns = columnsOf(fields);
@@ -215,8 +222,24 @@ class PostgresConnection implements DriverConnection {
         else for (const r of rows) yield makeRow(columns, r);
       }
     } finally {
-      await cursor.close().catch(() => undefined);
+      await this.untilEnded(cursor.close()).catch(() => undefined);
     }
+  }
+
+  /**
+   * `pending`, or a connection failure once the connection ended: pg-cursor answers neither a read nor
+   * a close that waits for ReadyForQuery when the connection dies after the portal's CommandComplete
+   * (its error handler ignores a cursor already 'done'), so the stream would wait forever (found by the
+   * chaos run's dropping proxy).
+   */
+  private untilEnded<T>(pending: Promise<T>): Promise<T> {
+    this.ended ??= new Promise<never>((_, reject) => {
+      const fail = () => reject(new Error("Connection terminated unexpectedly"));
+      if (this.client._ended === true) fail();
+      else this.client.once("end", fail);
+    });
+    this.ended.catch(() => undefined);
+    return Promise.race([pending, this.ended]);
   }
 
   describe(sql: string): Promise<StatementDescription> {
