@@ -3,8 +3,10 @@
 #
 #   bash scripts/db.sh start|stop|restart|status [postgres|mariadb|all]   (default: all)
 #
-# Private instances only: loopback, fixed ports (PostgreSQL 55432, MariaDB 53306),
-# data under ${POLYSQL_ENGINE_DIR:-/tmp/polysql-engines}/{postgres,mariadb}.
+# Private instances only: loopback, fixed ports (PostgreSQL 55432, MariaDB 53306; a second
+# private pair takes other ports with POLYSQL_PG_PORT / POLYSQL_MY_PORT and its own
+# POLYSQL_ENGINE_DIR, as the chaos run's long form does), data under
+# ${POLYSQL_ENGINE_DIR:-/tmp/polysql-engines}/{postgres,mariadb}.
 # The distro's default instances/ports are never touched; no systemd.
 # Both servers accept TLS (throwaway certificates under $BASE/tls, see tls_setup)
 # and plaintext alike.
@@ -13,8 +15,8 @@
 set -euo pipefail
 
 BASE="${POLYSQL_ENGINE_DIR:-/tmp/polysql-engines}"
-PG_PORT=55432
-MY_PORT=53306
+PG_PORT="${POLYSQL_PG_PORT:-55432}"
+MY_PORT="${POLYSQL_MY_PORT:-53306}"
 DB_USER=polysql
 DB_PASS=polysql
 DB_NAME=polysql_test
@@ -48,6 +50,7 @@ usage() {
 usage: bash scripts/db.sh start|stop|restart|status [postgres|mariadb|all]
   data dir: \$POLYSQL_ENGINE_DIR (default /tmp/polysql-engines)
   ports:    PostgreSQL 127.0.0.1:$PG_PORT, MariaDB 127.0.0.1:$MY_PORT
+            (\$POLYSQL_PG_PORT, \$POLYSQL_MY_PORT; defaults 55432 and 53306)
 EOF
   exit 2
 }
