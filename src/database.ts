@@ -394,13 +394,15 @@ export class Database extends Queryable {
     const wrap = (name: Wrapped, fn: Method) => {
       (this as unknown as Record<Wrapped, Method>)[name] = fn;
     };
+    // A routed statement or stream obeys the call's signal and deadline exactly as on the primary.
     wrap("runQuery", function (this: Database, ...args: unknown[]) {
       const [query, rowMode, call] = args as [CompiledQuery, RowMode | undefined, CallControl | undefined];
+      if (call?.aborted) return Promise.reject(call.error(query.sql, this.engine));
       return set.route(query, rowMode, this.forced, call) ?? run.apply(this, args);
     });
     wrap("streamQuery", function (this: Database, ...args: unknown[]) {
-      const [query, options] = args as [CompiledQuery, DriverStreamOptions];
-      return set.routeStream(query, this.forced, (sessions) => streamWith(sessions, query, options)) ?? stream.apply(this, args);
+      const [query, options, call] = args as [CompiledQuery, DriverStreamOptions, CallControl | undefined];
+      return set.routeStream(query, this.forced, (sessions) => streamWith(sessions, query, options, call)) ?? stream.apply(this, args);
     });
     wrap("withSession", function (this: Database, ...args: unknown[]) {
       return set.tracked(() => withSession.apply(this, args) as Promise<unknown>);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { PolysqlError, type Database } from "../src/index.js";
+import { connect, PolysqlError, type Database } from "../src/index.js";
 import { dropTables, engines, open, type Engine } from "./support/engines.js";
 
 // Per-call signal and timeoutMs (issue 16): abort while queued, mid-statement (server-side
@@ -242,6 +242,104 @@ for (const engine of engines()) {
       const line = `${engine.name}: abort→rejection p50 ${percentile(rejected, 0.5)} ms p99 ${percentile(rejected, 0.99)} ms; abort→gone on server p50 ${percentile(gone, 0.5)} ms p99 ${percentile(gone, 0.99)} ms (n=30, observer polls every ~2 ms)`;
       t.diagnostic(line);
       console.log(line);
+    });
+  });
+
+  if (!server) continue;
+
+  // A statement routed to a read replica obeys its call's signal and timeoutMs as on the primary. The
+  // "replica" is a second pool on the same server (a server that is no standby leaves the rotation, so
+  // db.replica forces the route to it): that runs the router's replica path — its own pool, its own
+  // queue, the cancel sent for the replica's session — on the shared server. The read-your-writes wait
+  // in front of a routed read is covered on the pg-replicas cluster (test/cluster/replicas-pg.test.ts).
+  describe(`cancellation on a replica route (${engine.name})`, () => {
+    let db: Database;
+    let observer: Database;
+    const series =
+      engine.name === "mysql"
+        ? "SELECT seq AS n FROM seq_1_to_5000"
+        : "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 5000) SELECT n FROM s";
+    const replicaPool = () => db.metrics().nodes![1].pool;
+
+    before(async () => {
+      const replica = new URL(engine.url);
+      if (engine.name === "postgres") replica.searchParams.set("application_name", `${TAG}_replica`);
+      db = await connect({ url: engine.url, replicas: [replica.toString()], pool: { max: 1 } });
+      observer = await open(engine, { pool: { max: 1 } });
+    });
+    after(async () => {
+      await db.close();
+      await observer.close();
+    });
+
+    it("the route reaches the replica's pool", BOUND, async () => {
+      const before = db.metrics().nodes![1].statements;
+      assert.equal(Number(await db.replica.value("SELECT :n", { n: 1 })), 1);
+      assert.equal(db.metrics().nodes![1].statements, before + 1);
+      if (engine.name === "postgres") assert.equal(await db.replica.value("SELECT current_setting('application_name')"), `${TAG}_replica`);
+    });
+
+    it("an aborted signal rejects at once; aborting while queued on the replica's pool leaves its queue", BOUND, async () => {
+      const controller = new AbortController();
+      controller.abort(new Error("gone"));
+      const err = await expectCode(db.replica.value("SELECT 1", undefined, { signal: controller.signal }), "query_cancelled");
+      assert.equal((err.cause as Error).message, "gone");
+      const tag = nextTag();
+      const holder = db.replica.value(sleepSql(engine, 1, tag));
+      await until(async () => (await running(engine, observer, tag)) === 1, 5_000, "the holder running");
+      const queuedAbort = new AbortController();
+      const queued = db.replica.value("SELECT 1", undefined, { signal: queuedAbort.signal });
+      await sleep(20);
+      assert.equal(replicaPool().waiting, 1);
+      const started = performance.now();
+      queuedAbort.abort();
+      await expectCode(queued, "query_cancelled");
+      assert.ok(performance.now() - started < 200, "rejected at once, before the holder ends");
+      assert.equal(replicaPool().waiting, 0);
+      await expectCode(db.replica.value("SELECT 1", undefined, { timeoutMs: 50 }), "query_timeout");
+      assert.equal(replicaPool().waiting, 0);
+      await holder;
+    });
+
+    it("a running statement is cancelled on the replica's server, by abort and by timeoutMs; the next statement is correct", BOUND, async () => {
+      for (const stop of ["abort", "timeout"] as const) {
+        const tag = nextTag();
+        const controller = new AbortController();
+        const pending = db.replica.value(sleepSql(engine, 10, tag), undefined, stop === "abort" ? { signal: controller.signal } : { timeoutMs: 300 });
+        await until(async () => (await running(engine, observer, tag)) === 1, 5_000, "statement running");
+        controller.abort();
+        await expectCode(pending, stop === "abort" ? "query_cancelled" : "query_timeout");
+        await until(async () => (await running(engine, observer, tag)) === 0, 2_000, "statement gone on the server");
+        assert.equal(Number(await db.replica.value("SELECT :n", { n: 5 })), 5);
+      }
+    });
+
+    it("a stream routed to the replica obeys its signal: between rows and mid-fetch", BOUND, async () => {
+      const controller = new AbortController();
+      let seen = 0;
+      const consume = async () => {
+        for await (const row of db.replica.stream<{ n: number }>(series, undefined, { batchSize: 10, signal: controller.signal })) {
+          seen++;
+          assert.equal(Number(row.n), seen);
+          if (seen === 25) controller.abort();
+        }
+      };
+      await expectCode(consume(), "query_cancelled");
+      assert.equal(seen, 25);
+      const tag = nextTag();
+      const slow =
+        engine.name === "postgres"
+          ? `SELECT n, pg_sleep(CASE WHEN n = 3 THEN 10 ELSE 0 END) FROM generate_series(1, 5) n /* ${tag} */`
+          : `SELECT seq, SLEEP(CASE WHEN seq = 3 THEN 10 ELSE 0 END) FROM seq_1_to_5 /* ${tag} */`;
+      const deadline = (async () => {
+        for await (const _ of db.replica.stream(slow, undefined, { batchSize: 1, timeoutMs: 1_000 })) {
+          // rows 1-2 arrive; the fetch of row 3 sleeps until the deadline
+        }
+      })();
+      await expectCode(deadline, "query_timeout");
+      await until(async () => (await running(engine, observer, tag)) === 0, 2_000, "the stream's statement gone on the server");
+      assert.equal(Number(await db.replica.value("SELECT :n", { n: 6 })), 6);
+      assert.equal(replicaPool().active, 0);
     });
   });
 }

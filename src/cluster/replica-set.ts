@@ -3,7 +3,7 @@ import type { Dialect, ReplicationFacts, Row, RowMode } from "../dialects/contra
 import { redactUrl } from "../config/redact.js";
 import { PolysqlError } from "../errors.js";
 import type { PoolMetrics } from "../pool/pool.js";
-import type { CallControl } from "../session/call.js";
+import { whenAborted, type CallControl } from "../session/call.js";
 import type { ResultOf } from "../session/result-shape.js";
 import { changesSession, type Session } from "../session/session.js";
 import type { SessionPool } from "../session/session-pool.js";
@@ -97,6 +97,14 @@ const NOT_REACHED = Symbol("not reached");
 function describe(err: unknown): { code: string; message: string } {
   const e = err as { code?: unknown; message?: unknown };
   return { code: typeof e?.code === "string" ? e.code : "unknown", message: String(e?.message ?? err) };
+}
+
+/** `pending`, or the call's stop error as soon as its signal aborts (the call's own deadline included). */
+function unlessStopped<T>(pending: Promise<T>, call: CallControl | undefined): Promise<T> {
+  if (call === undefined) return pending;
+  if (call.aborted) return Promise.reject(call.error());
+  const stop = whenAborted(call.signal);
+  return Promise.race([pending, stop.promise.catch(() => Promise.reject(call.error()))]).finally(stop.off);
 }
 
 function percentile(sorted: readonly number[], q: number): number {
@@ -331,7 +339,8 @@ export class ReplicaSet {
     this.ryw.reads++;
     const started = performance.now();
     const facts = this.facts;
-    await mark.settled();
+    // The waits before the replica's statement obey the call too: an abort or the deadline ends them at once.
+    await unlessStopped(mark.settled(), call);
     // Without positions to compare, a context reads from the primary for timeoutMs after its write.
     if (facts === undefined) {
       if (performance.now() - mark.settledAt < ryw.timeoutMs) return this.primaryForRyw(query, rowMode, call);
@@ -339,7 +348,7 @@ export class ReplicaSet {
       return node === undefined ? this.toPrimary(query, rowMode, call) : this.runOn(node, query, rowMode, mark, call);
     }
     mark.position ??= this.primaryPosition(mark.settledAt);
-    const wanted = await mark.position;
+    const wanted = await unlessStopped(mark.position, call);
     if (wanted === undefined) return this.primaryForRyw(query, rowMode, call);
     // A replica already known to be there: no wait at all.
     const up = this.replicas.filter((n) => n.state === "up");
@@ -446,7 +455,7 @@ export class ReplicaSet {
         if (facts.reached(replayed, wanted)) return true;
       }
       if (performance.now() + delay > deadline) return false;
-      await sleep(delay);
+      await unlessStopped(sleep(delay), call);
     }
   }
 
