@@ -204,5 +204,48 @@ for (const engine of engines()) {
         }
       });
     }
+
+    if (engine.name === "mysql") {
+      it("a server idle limit (wait_timeout 2 s) never fails the first query after the idle period", BOUND, async () => {
+        // The pool resets a session after a SET (COM_RESET_CONNECTION restores the global wait_timeout), and
+        // SET GLOBAL or a user of its own would touch the shared server. A stored procedure of this test sets
+        // the session's wait_timeout: polysql does not take CALL for a session change, so the pooled
+        // connections keep 2 s (asserted below, so the test says so if that ever changes).
+        const proc = `${TAG}_wait2`;
+        await admin.execute(`DROP PROCEDURE IF EXISTS ${proc}`);
+        await admin.execute(`CREATE PROCEDURE ${proc}() SET SESSION wait_timeout = 2`);
+        try {
+          for (const validateAfterIdleMs of [1_000, 600_000]) {
+            const db = await open(engine, { pool: { max: 2, validateAfterIdleMs } });
+            try {
+              // Both connections of the pool at once (each transaction waits until both are inside).
+              let inside = 0;
+              let bothInside!: () => void;
+              const together = new Promise<void>((resolve) => (bothInside = resolve));
+              const timeouts = await Promise.all(
+                [0, 1].map(() =>
+                  db.transaction(async (tx) => {
+                    await tx.execute(`CALL ${proc}()`);
+                    if (++inside === 2) bothInside();
+                    await together;
+                    return Number(await tx.value("SELECT @@SESSION.wait_timeout"));
+                  }),
+                ),
+              );
+              assert.deepEqual(timeouts, [2, 2]);
+              assert.equal(db.metrics().total, 2);
+              assert.equal(Number(await db.value("SELECT @@SESSION.wait_timeout")), 2, "the pool kept the sessions as they were");
+              await sleep(3_000);
+              for (let n = 1; n <= 4; n++) assert.equal(Number(await db.value("SELECT :n", { n })), n, `validateAfterIdleMs ${validateAfterIdleMs}`);
+              assert.ok(db.metrics().destroyed >= 1, "the server did end the idle sessions");
+            } finally {
+              await db.close();
+            }
+          }
+        } finally {
+          await admin.execute(`DROP PROCEDURE IF EXISTS ${proc}`);
+        }
+      });
+    }
   });
 }
