@@ -222,8 +222,10 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
     throw new ConfigError(`Option "healthCheckIntervalMs" must be a whole number >= 0`);
   if (options.onHealthChange !== undefined && typeof options.onHealthChange !== "function") throw new ConfigError(`Option "onHealthChange" must be a function`);
   const otel = resolveTelemetry(options.telemetry);
-  const syntax = (backend.dialectFor?.(config) ?? backend.dialect).syntax;
-  const observer = options.onQuery !== undefined || otel !== undefined ? new Observer(backend.name, syntax, options.onQuery, slowQueryMs, otel) : undefined;
+  const dialect = backend.dialectFor?.(config) ?? backend.dialect;
+  if (otel !== undefined && dialect.responseStatusCode !== undefined) otel.responseStatusCode = dialect.responseStatusCode;
+  const observer =
+    options.onQuery !== undefined || otel !== undefined ? new Observer(backend.name, dialect.syntax, options.onQuery, slowQueryMs, otel) : undefined;
   const db = new Database(
     target,
     config,

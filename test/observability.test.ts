@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { migrate, type Database, type QueryEvent } from "../src/index.js";
+import { connect, migrate, PolysqlError, type Database, type QueryEvent } from "../src/index.js";
+import { until } from "./support/cluster.js";
 import { engines, open } from "./support/engines.js";
 import { migrationDir } from "./support/migration-files.js";
+import { TcpProxy } from "./support/tcp-proxy.js";
 
 // The onQuery hook and OpenTelemetry (the real SDK, in-memory exporters) on every engine.
 // Table names start with ob_ and the process id (the servers are shared).
@@ -14,6 +17,12 @@ const TAG = `ob${process.pid}`;
 const SYSTEMS: Record<string, string[]> = { sqlite: ["sqlite"], postgres: ["postgresql"], mysql: ["mysql", "mariadb"] };
 /** The conventions' bucket boundaries for db.client.operation.duration (seconds). */
 const BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];
+/** A duplicate primary key: the engine's code as `error.engineCode` has it, and as `db.response.status_code` (the MySQL/MariaDB conventions: the error number). */
+const DUPLICATE_KEY: Record<string, { engineCode: string; status: string }> = {
+  postgres: { engineCode: "23505", status: "23505" },
+  mysql: { engineCode: "ER_DUP_ENTRY", status: "1062" },
+  sqlite: { engineCode: "SQLITE_CONSTRAINT_PRIMARYKEY", status: "SQLITE_CONSTRAINT_PRIMARYKEY" },
+};
 
 function otel() {
   const spans = new InMemorySpanExporter();
@@ -36,6 +45,18 @@ function otel() {
       await meterProvider.shutdown();
     },
   };
+}
+
+/** The attributes every span and duration of a database carries (the conventions' common ones), as this engine's URL gives them. */
+function commonAttributes(engine: { name: string; url: string }, system: string): Record<string, unknown> {
+  if (engine.name === "sqlite") return { "db.system.name": system, "db.namespace": engine.url.slice("sqlite:".length) };
+  const u = new URL(engine.url);
+  return { "db.system.name": system, "db.namespace": u.pathname.slice(1), "server.address": u.hostname, "server.port": Number(u.port) };
+}
+
+/** Only the attributes whose keys are listed, with the given values: nothing missing, nothing else. */
+function assertAttributes(actual: Record<string, unknown>, expected: Record<string, unknown>, what: string): void {
+  assert.deepEqual({ ...actual }, expected, what);
 }
 
 function metric(resource: ResourceMetrics, name: string) {
@@ -262,6 +283,210 @@ for (const engine of engines()) {
       } finally {
         await traced.close();
         await o.shutdown();
+      }
+    });
+    it("OpenTelemetry, attribute by attribute: exactly the conventions' attributes on spans and durations, the engine's status code, the hook and the histogram agree", async () => {
+      const o = otel();
+      const heard: QueryEvent[] = [];
+      const traced = await open(engine, {
+        onQuery: (e: QueryEvent) => heard.push(e),
+        telemetry: { tracerProvider: o.tracerProvider, meterProvider: o.meterProvider },
+      });
+      try {
+        const system =
+          engine.name === "mysql" ? ((await traced.value<string>("SELECT VERSION()"))?.includes("MariaDB") ? "mariadb" : "mysql") : SYSTEMS[engine.name][0];
+        const common = commonAttributes(engine, system);
+        o.spans.reset();
+        heard.length = 0;
+        await o.collect();
+        const before = await o.collect();
+        const countBefore = (metric(before, "db.client.operation.duration").dataPoints as { value: { count: number } }[]).reduce(
+          (n, p) => n + p.value.count,
+          0,
+        );
+
+        await traced.all(`SELECT id, name FROM ${table} WHERE id = :id`, { id: 1 });
+        const failure = await traced.execute(`INSERT INTO ${table} (id, name) VALUES (:id, :name)`, { id: 1, name: "secret-dup" }).catch((e: unknown) => e);
+        assert.ok(failure instanceof PolysqlError && failure.code === "unique_violation", String(failure));
+        await traced.value("SELECT 1");
+        const spans = o.spans.getFinishedSpans();
+
+        const select = spans.find((s) => s.name === `SELECT ${table}`) as ReadableSpan;
+        assertAttributes(
+          select.attributes,
+          { ...common, "db.operation.name": "SELECT", "db.collection.name": table, "db.query.text": heard[0].sql },
+          "SELECT span",
+        );
+        assert.equal(select.status.code, SpanStatusCode.UNSET);
+        assert.equal(select.instrumentationScope.name, "polysql");
+        // The span covers the statement: it starts before and ends after what the hook measured.
+        const spanMs = (select.duration[0] * 1e9 + select.duration[1]) / 1e6;
+        assert.ok(Math.abs(spanMs - heard[0].durationMs) < 1, `span ${spanMs} ms, hook ${heard[0].durationMs} ms`);
+
+        const insert = spans.find((s) => s.name === `INSERT ${table}`) as ReadableSpan;
+        assert.equal(failure.engineCode, DUPLICATE_KEY[engine.name].engineCode);
+        assertAttributes(
+          insert.attributes,
+          {
+            ...common,
+            "db.operation.name": "INSERT",
+            "db.collection.name": table,
+            "db.query.text": heard[1].sql,
+            "error.type": "unique_violation",
+            "db.response.status_code": DUPLICATE_KEY[engine.name].status,
+          },
+          "failed INSERT span",
+        );
+        assert.equal(insert.status.code, SpanStatusCode.ERROR);
+        assert.equal(insert.status.message, failure.message);
+
+        // No table: the span is named by the operation alone, and has no db.collection.name.
+        const one = spans.find((s) => s.name === "SELECT") as ReadableSpan;
+        assertAttributes(one.attributes, { ...common, "db.operation.name": "SELECT", "db.query.text": "SELECT 1" }, "SELECT 1 span");
+
+        const m = await o.collect();
+        const points = metric(m, "db.client.operation.duration").dataPoints as {
+          attributes: Record<string, unknown>;
+          value: { count: number; sum?: number };
+        }[];
+        const selectPoint = points.find((p) => p.attributes["db.collection.name"] === table && p.attributes["db.operation.name"] === "SELECT");
+        assert.ok(selectPoint);
+        assertAttributes(selectPoint.attributes, { ...common, "db.operation.name": "SELECT", "db.collection.name": table }, "SELECT duration point");
+        const failedPoint = points.find((p) => p.attributes["error.type"] !== undefined);
+        assert.ok(failedPoint);
+        assertAttributes(
+          failedPoint.attributes,
+          {
+            ...common,
+            "db.operation.name": "INSERT",
+            "db.collection.name": table,
+            "error.type": "unique_violation",
+            "db.response.status_code": DUPLICATE_KEY[engine.name].status,
+          },
+          "failed INSERT duration point",
+        );
+        // One duration per statement the hook heard, and no value anywhere in the metrics.
+        const countAfter = points.reduce((n, p) => n + p.value.count, 0);
+        assert.equal(countAfter - countBefore, heard.length, heard.map((e) => e.sql).join(" | "));
+        for (const scope of m.scopeMetrics)
+          for (const x of scope.metrics) for (const p of x.dataPoints) assert.doesNotMatch(JSON.stringify(p.attributes), /secret/, x.descriptor.name);
+        for (const e of heard) assert.doesNotMatch(e.sql, /secret/);
+      } finally {
+        await traced.close();
+        await o.shutdown();
+      }
+    });
+
+    it("OpenTelemetry: a transaction's span parents all its statements, BEGIN and COMMIT included, and carries the common attributes", async () => {
+      const o = otel();
+      const traced = await open(engine, { telemetry: { tracerProvider: o.tracerProvider } });
+      try {
+        o.spans.reset();
+        await traced.transaction(async (tx) => {
+          await tx.value(`SELECT COUNT(*) FROM ${table}`);
+          await tx.execute(`UPDATE ${table} SET name = name WHERE id = :id`, { id: 1 });
+        });
+        const spans = o.spans.getFinishedSpans();
+        const tx = spans.find((s) => s.name === "transaction") as ReadableSpan;
+        assert.ok(tx, spans.map((s) => s.name).join(", "));
+        assert.equal(tx.kind, SpanKind.INTERNAL);
+        assert.equal(tx.parentSpanContext, undefined);
+        const system = tx.attributes["db.system.name"] as string;
+        assert.ok(SYSTEMS[engine.name].includes(system));
+        for (const [k, v] of Object.entries(commonAttributes(engine, system))) assert.equal(tx.attributes[k], v, k);
+        const children = spans.filter((s) => s !== tx);
+        assert.ok(children.length >= 4, children.map((s) => s.name).join(", "));
+        for (const s of children) {
+          assert.equal(s.kind, SpanKind.CLIENT);
+          assert.equal(s.parentSpanContext?.spanId, tx.spanContext().spanId, s.name);
+          assert.equal(s.spanContext().traceId, tx.spanContext().traceId, s.name);
+        }
+        assert.ok(children.some((s) => s.name === `SELECT ${table}`) && children.some((s) => s.name === `UPDATE ${table}`));
+        assert.equal(children.at(-1)?.name, "COMMIT");
+        // After the transaction, statements are roots again.
+        o.spans.reset();
+        await traced.value("SELECT 1");
+        assert.equal(o.spans.getFinishedSpans()[0].parentSpanContext, undefined);
+      } finally {
+        await traced.close();
+        await o.shutdown();
+      }
+    });
+
+    it("a statement that waited for the only connection reports the wait (hook waitMs, wait_time, pending_requests)", async () => {
+      const o = otel();
+      const heard: QueryEvent[] = [];
+      const single = await open(engine, {
+        pool: { max: 1 },
+        onQuery: (e: QueryEvent) => heard.push(e),
+        telemetry: { tracerProvider: o.tracerProvider, meterProvider: o.meterProvider },
+      });
+      try {
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        const tx = single.transaction(async (t) => {
+          await t.value("SELECT 1");
+          await gate;
+        });
+        await until(() => single.metrics().active === 1, 5_000, "the transaction holding the connection");
+        const waiting = single.value("SELECT 2 AS waited");
+        await until(() => single.metrics().waiting === 1, 5_000, "a caller waiting for the connection");
+        const during = await o.collect();
+        const pending = metric(during, "db.client.connection.pending_requests").dataPoints;
+        assert.equal(pending.length, 1);
+        assert.equal(pending[0].value, 1);
+        const used = metric(during, "db.client.connection.count").dataPoints.find((p) => p.attributes["db.client.connection.state"] === "used");
+        assert.equal(used?.value, 1);
+        await sleep(60);
+        release();
+        await tx;
+        assert.equal(await waiting, 2);
+        const event = heard.find((e) => e.sql.includes("waited"));
+        assert.ok(event && event.waitMs >= 50, `waitMs ${event?.waitMs}`);
+        assert.equal(event.inTransaction, false);
+        const after = await o.collect();
+        const waits = metric(after, "db.client.connection.wait_time").dataPoints as { value: { max?: number; sum: number } }[];
+        assert.equal(waits.length, 1);
+        assert.ok((waits[0].value.max ?? waits[0].value.sum) >= 0.05, JSON.stringify(waits[0].value));
+        const uses = metric(after, "db.client.connection.use_time").dataPoints as { value: { max?: number } }[];
+        assert.ok((uses[0].value.max ?? 0) >= 0.05, "the transaction held its connection at least 60 ms");
+      } finally {
+        await single.close();
+        await o.shutdown();
+      }
+    });
+
+    it("a statement retried after a refused connection is reported once, with attempt 2", {
+      skip: engine.name === "sqlite" && "no network: a SQLite file does not refuse a connection",
+    }, async () => {
+      const u = new URL(engine.url);
+      const proxy = await TcpProxy.start({ host: u.hostname, port: Number(u.port) }, 30_000);
+      const viaProxy = new URL(engine.url);
+      viaProxy.hostname = "127.0.0.1";
+      viaProxy.port = String(proxy.port);
+      const heard: QueryEvent[] = [];
+      const db2 = await connect({
+        url: viaProxy.toString(),
+        telemetry: false,
+        onQuery: (e: QueryEvent) => heard.push(e),
+        pool: { min: 0, idleTimeoutMs: 50 },
+        retry: { retries: 2, baseDelayMs: 5 },
+      });
+      try {
+        await until(() => db2.metrics().total === 0, 5_000, "the pool drained");
+        heard.length = 0;
+        const accepted = proxy.accepted;
+        proxy.resetNext(1);
+        assert.equal(await db2.value("SELECT 3 AS retried"), 3);
+        assert.equal(proxy.accepted, accepted + 2, "one refused connection, one that worked");
+        const events = heard.filter((e) => e.sql.includes("retried"));
+        assert.equal(events.length, 1);
+        assert.equal(events[0].attempt, 2);
+        assert.equal(events[0].error, undefined);
+        assert.equal(events[0].rowCount, 1);
+      } finally {
+        await db2.close();
+        await proxy.close();
       }
     });
   });

@@ -135,6 +135,8 @@ export class OtelInstruments {
   private poolAttributes: Api.Attributes = { "db.client.connection.pool.name": "unknown" };
   private shapes = new Map<string, StatementShape>();
   private observers: { instruments: Api.Observable[]; callback: Api.BatchObservableCallback } | undefined;
+  /** `db.response.status_code` of a failure: the dialect's rule (`Dialect.responseStatusCode`), else the engine's code. */
+  responseStatusCode: (err: PolysqlError) => string | undefined = (err) => err.engineCode;
 
   constructor(
     private readonly api: typeof Api,
@@ -193,7 +195,7 @@ export class OtelInstruments {
    * only reads metric attributes.
    */
   statement(shape: StatementShape, s: OtelStatement, end: number): void {
-    const failure = s.error === undefined ? undefined : errorAttributes(s.error);
+    const failure = s.error === undefined ? undefined : errorAttributes(s.error, this.responseStatusCode);
     if (this.duration !== undefined) {
       this.duration.record((end - s.start) / 1000, failure === undefined ? shape.metric : { ...shape.metric, ...failure });
     }
@@ -229,7 +231,7 @@ export class OtelInstruments {
     try {
       return await parents.run(span, fn);
     } catch (err) {
-      const failure = errorAttributes(err);
+      const failure = errorAttributes(err, this.responseStatusCode);
       span.setAttributes(failure);
       span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: (err as Error)?.message });
       throw err;
@@ -306,11 +308,12 @@ export class OtelInstruments {
   }
 }
 
-/** `error.type` (polysql's code) and `db.response.status_code` (the engine's code, when it gave one). */
-function errorAttributes(err: unknown): Api.Attributes {
+/** `error.type` (polysql's code) and `db.response.status_code` (the engine's answer, when it gave one). */
+function errorAttributes(err: unknown, statusCode: (err: PolysqlError) => string | undefined): Api.Attributes {
   if (!(err instanceof PolysqlError)) return { "error.type": (err as Error)?.name ?? "_OTHER" };
   const out: Api.Attributes = { "error.type": err.code };
-  if (err.engineCode !== undefined) out["db.response.status_code"] = String(err.engineCode);
+  const status = statusCode(err);
+  if (status !== undefined) out["db.response.status_code"] = status;
   return out;
 }
 

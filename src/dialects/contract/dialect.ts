@@ -1,4 +1,4 @@
-import type { ErrorCode } from "../../errors.js";
+import type { ErrorCode, PolysqlError } from "../../errors.js";
 import type { PortableType } from "../../sql/portable-types.js";
 import type { SqlSyntax } from "../../sql/syntax.js";
 
@@ -139,6 +139,12 @@ export interface Dialect {
   readonly serverVersionSql: string;
   /** Translates a driver error; `undefined` when it is not an engine error. */
   mapError(err: unknown): MappedError | undefined;
+  /**
+   * Optional: OpenTelemetry's `db.response.status_code` for a failed statement, when the engine's
+   * conventions want something else than `err.engineCode` (the default); `undefined`: the failure is
+   * not an answer of the database (a network or client-side error), and the attribute is left out.
+   */
+  responseStatusCode?(err: PolysqlError): string | undefined;
   /** The migrator's lock; a backend without one cannot run `migrate up/down/repair`. */
   readonly migrationLock?: MigrationLockSql;
   /** Catalog queries for `tables()`, `columns()`, `tableExists()`. */

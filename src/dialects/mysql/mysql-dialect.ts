@@ -1,6 +1,6 @@
 import type { Dialect, MappedError, TransactionOptions } from "../contract/index.js";
 import type { SqlSyntax } from "../../sql/syntax.js";
-import type { ErrorCode } from "../../errors.js";
+import type { ErrorCode, PolysqlError } from "../../errors.js";
 import { sessionStatePattern } from "../kit/session-state.js";
 import { failedWrite, networkErrorCode } from "../kit/network-errors.js";
 import { mariadbReplication } from "./mysql-replication.js";
@@ -93,6 +93,16 @@ function mapError(err: unknown): MappedError | undefined {
   return mapped;
 }
 
+/**
+ * `db.response.status_code` per the MySQL and MariaDB semantic conventions: the server's error
+ * number as text (`1062`), not the connector's name (`ER_DUP_ENTRY`, kept as `engineCode`); none for
+ * the connector's own errors (45000 and up) or a network failure, which the server never answered.
+ */
+function responseStatusCode(err: PolysqlError): string | undefined {
+  const errno = (err.cause as { errno?: unknown } | undefined)?.errno;
+  return typeof errno === "number" && errno > 0 && errno < 45000 ? String(errno) : undefined;
+}
+
 /** The server's own sql_mode: backticks quote names, "..." is a string, a backslash escapes. */
 const NATIVE_SYNTAX: SqlSyntax = {
   name: "mysql-native",
@@ -165,6 +175,7 @@ export const mysqlNativeDialect: Dialect = {
   },
   serverVersionSql: "SELECT VERSION()",
   mapError,
+  responseStatusCode,
   replication: mariadbReplication,
   migrationLock: {
     acquire: "SELECT GET_LOCK(CONCAT('polysql_migrate.', LEFT(COALESCE(DATABASE(), ''), 48)), 0)",
