@@ -117,16 +117,21 @@ export class Database extends Queryable {
     this.describeTo(undefined);
     const otel = observer.otel;
     if (otel === undefined || !otel.metering) return;
-    this.sessions.pool.observer = {
-      created: (ms) => otel.poolTime("create", ms),
-      waited: (ms) => otel.poolTime("wait", ms),
-      used: (ms) => otel.poolTime("use", ms),
+    // The pool metrics: the database's pool, and SQLite's readers as a pool of their own ("<name> (readers)").
+    const watch = (sessions: SessionPool, suffix: string) => {
+      sessions.pool.observer = {
+        created: (ms) => otel.poolTime("create", ms, suffix),
+        waited: (ms) => otel.poolTime("wait", ms, suffix),
+        used: (ms) => otel.poolTime("use", ms, suffix),
+      };
+      const limits = sessions.pool.options;
+      otel.observePool(() => {
+        const m = sessions.metrics();
+        return { idle: m.idle, used: m.active, pending: m.waiting, timeouts: m.acquireTimeouts, max: limits.max, min: limits.min };
+      }, suffix);
     };
-    const limits = this.sessions.pool.options;
-    otel.observePool(() => {
-      const m = this.sessions.metrics();
-      return { idle: m.idle, used: m.active, pending: m.waiting, timeouts: m.acquireTimeouts, max: limits.max, min: limits.min };
-    });
+    watch(this.sessions, "");
+    if (this.readers !== undefined) watch(this.readers, " (readers)");
   }
 
   /**

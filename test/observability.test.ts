@@ -226,8 +226,15 @@ for (const engine of engines()) {
         assert.ok(points.some((p) => p.attributes["error.type"] === "unique_violation"));
         const count = metric(m, "db.client.connection.count");
         assert.equal(count.descriptor.unit, "{connection}");
-        const states = count.dataPoints.map((p) => p.attributes["db.client.connection.state"]).sort();
-        assert.deepEqual(states, ["idle", "used"]);
+        // Per pool (SQLite files have a second one, their readers), one point per state.
+        const pools = new Set(count.dataPoints.map((p) => p.attributes["db.client.connection.pool.name"]));
+        assert.equal(pools.size, engine.name === "sqlite" ? 2 : 1);
+        for (const pool of pools) {
+          const states = count.dataPoints
+            .filter((p) => p.attributes["db.client.connection.pool.name"] === pool)
+            .map((p) => p.attributes["db.client.connection.state"]);
+          assert.deepEqual(states.sort(), ["idle", "used"], String(pool));
+        }
         for (const [name, unit] of [
           ["db.client.connection.idle.max", "{connection}"],
           ["db.client.connection.idle.min", "{connection}"],
@@ -416,8 +423,10 @@ for (const engine of engines()) {
     it("a statement that waited for the only connection reports the wait (hook waitMs, wait_time, pending_requests)", async () => {
       const o = otel();
       const heard: QueryEvent[] = [];
+      // On SQLite, reads would go to the reader connections: one connection for everything here.
       const single = await open(engine, {
         pool: { max: 1 },
+        ...(engine.name === "sqlite" ? { readers: 0 } : {}),
         onQuery: (e: QueryEvent) => heard.push(e),
         telemetry: { tracerProvider: o.tracerProvider, meterProvider: o.meterProvider },
       });
@@ -452,6 +461,28 @@ for (const engine of engines()) {
         assert.ok((uses[0].value.max ?? 0) >= 0.05, "the transaction held its connection at least 60 ms");
       } finally {
         await single.close();
+        await o.shutdown();
+      }
+    });
+
+    it("SQLite's reader connections are a pool of their own in the connection metrics", {
+      skip: engine.name !== "sqlite" && "only SQLite files have reader connections",
+    }, async () => {
+      const o = otel();
+      const traced = await open(engine, { telemetry: { meterProvider: o.meterProvider } });
+      try {
+        await traced.value(`SELECT COUNT(*) FROM ${table}`);
+        await traced.execute(`UPDATE ${table} SET name = name WHERE id = 1`);
+        const file = engine.url.slice("sqlite:".length);
+        const m = await o.collect();
+        const names = (metricName: string) => new Set(metric(m, metricName).dataPoints.map((p) => p.attributes["db.client.connection.pool.name"]));
+        for (const name of ["db.client.connection.count", "db.client.connection.max", "db.client.connection.use_time", "db.client.connection.create_time"]) {
+          assert.deepEqual(names(name), new Set([file, `${file} (readers)`]), name);
+        }
+        const readersMax = metric(m, "db.client.connection.max").dataPoints.find((p) => p.attributes["db.client.connection.pool.name"] === `${file} (readers)`);
+        assert.equal(readersMax?.value, traced.metrics().readers?.max);
+      } finally {
+        await traced.close();
         await o.shutdown();
       }
     });

@@ -131,8 +131,10 @@ export class OtelInstruments {
   private readonly useTime?: Api.Histogram;
   private target: OtelTarget = { system: "unknown", poolName: "unknown" };
   private common: Api.Attributes = {};
-  /** `{ db.client.connection.pool.name }`, one object for every pool record. */
-  private poolAttributes: Api.Attributes = { "db.client.connection.pool.name": "unknown" };
+  /** Per pool (by the suffix of its name), `{ db.client.connection.pool.name }`: one object for all its records. */
+  private poolNames = new Map<string, Api.Attributes>();
+  /** The pools observed (a database's, and its SQLite readers'), by the suffix of their name. */
+  private readonly pools: { suffix: string; state: () => OtelPoolState }[] = [];
   private shapes = new Map<string, StatementShape>();
   private observers: { instruments: Api.Observable[]; callback: Api.BatchObservableCallback } | undefined;
   /** `db.response.status_code` of a failure: the dialect's rule (`Dialect.responseStatusCode`), else the engine's code. */
@@ -164,7 +166,7 @@ export class OtelInstruments {
     if (target.address !== undefined) common["server.address"] = target.address;
     if (target.port !== undefined) common["server.port"] = target.port;
     this.common = common;
-    this.poolAttributes = { "db.client.connection.pool.name": target.poolName };
+    this.poolNames = new Map();
     this.shapes = new Map();
   }
 
@@ -240,10 +242,16 @@ export class OtelInstruments {
     }
   }
 
-  /** Registers the pool metrics, read from `state` at each collection. */
-  observePool(state: () => OtelPoolState): void {
+  /**
+   * Registers a pool's metrics, read from `state` at each collection. `suffix` tells a second pool of
+   * the same database apart (SQLite's readers: `" (readers)"`): its `db.client.connection.pool.name`
+   * is the database's pool name followed by it.
+   */
+  observePool(state: () => OtelPoolState, suffix = ""): void {
     const meter = this.meter;
     if (meter === undefined) return;
+    this.pools.push({ suffix, state });
+    if (this.observers !== undefined) return;
     const count = meter.createObservableUpDownCounter("db.client.connection.count", {
       unit: "{connection}",
       description: "The number of connections that are currently in state described by the state attribute.",
@@ -269,25 +277,33 @@ export class OtelInstruments {
       description: "The number of connection timeouts that have occurred trying to obtain a connection from the pool.",
     });
     const callback: Api.BatchObservableCallback = (result) => {
-      const s = state();
-      const pool = this.poolAttributes;
-      result.observe(count, s.idle, { ...pool, "db.client.connection.state": "idle" });
-      result.observe(count, s.used, { ...pool, "db.client.connection.state": "used" });
-      result.observe(idleMax, s.max, pool);
-      result.observe(idleMin, s.min, pool);
-      result.observe(max, s.max, pool);
-      result.observe(pending, s.pending, pool);
-      result.observe(timeouts, s.timeouts, pool);
+      for (const { suffix, state: read } of this.pools) {
+        const s = read();
+        const pool = this.poolAttributes(suffix);
+        result.observe(count, s.idle, { ...pool, "db.client.connection.state": "idle" });
+        result.observe(count, s.used, { ...pool, "db.client.connection.state": "used" });
+        result.observe(idleMax, s.max, pool);
+        result.observe(idleMin, s.min, pool);
+        result.observe(max, s.max, pool);
+        result.observe(pending, s.pending, pool);
+        result.observe(timeouts, s.timeouts, pool);
+      }
     };
     const instruments = [count, idleMax, idleMin, max, pending, timeouts];
     meter.addBatchObservableCallback(callback, instruments);
     this.observers = { instruments, callback };
   }
 
-  /** The pool's timing histograms (ms in, seconds recorded). */
-  poolTime(which: "create" | "wait" | "use", ms: number): void {
+  /** The pool's timing histograms (ms in, seconds recorded); `suffix` as in `observePool`. */
+  poolTime(which: "create" | "wait" | "use", ms: number, suffix = ""): void {
     const histogram = which === "create" ? this.createTime : which === "wait" ? this.waitTime : this.useTime;
-    histogram?.record(ms / 1000, this.poolAttributes);
+    histogram?.record(ms / 1000, this.poolAttributes(suffix));
+  }
+
+  private poolAttributes(suffix: string): Api.Attributes {
+    let attributes = this.poolNames.get(suffix);
+    if (attributes === undefined) this.poolNames.set(suffix, (attributes = { "db.client.connection.pool.name": this.target.poolName + suffix }));
+    return attributes;
   }
 
   /** Whether pool timings are recorded at all. */
@@ -299,6 +315,7 @@ export class OtelInstruments {
   close(): void {
     if (this.observers !== undefined) this.meter?.removeBatchObservableCallback(this.observers.callback, this.observers.instruments);
     this.observers = undefined;
+    this.pools.length = 0;
   }
 
   private parentContext(): Api.Context {
