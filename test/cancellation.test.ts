@@ -314,6 +314,35 @@ for (const engine of engines()) {
       }
     });
 
+    it("a read waiting for a write of its context (read-your-writes) stops at once on an abort or its timeoutMs", BOUND, async () => {
+      const table = `cx_${process.pid}_ryw`;
+      await dropTables(observer, table);
+      await observer.execute(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, note VARCHAR(40))`);
+      await observer.execute(`INSERT INTO ${table} (id, note) VALUES (1, 'a')`);
+      // A write that takes 1.5 s on the primary; a plain read after it in the same context waits for it to settle.
+      const slowWrite =
+        engine.name === "postgres"
+          ? `UPDATE ${table} SET note = 'b' WHERE id = (SELECT 1 FROM (SELECT pg_sleep(1.5)) s)`
+          : `UPDATE ${table} SET note = 'b' WHERE id = 1 AND SLEEP(1.5) = 0`;
+      try {
+        for (const stop of ["abort", "timeout"] as const) {
+          await db.context(async () => {
+            const write = db.execute(slowWrite);
+            const controller = new AbortController();
+            const started = performance.now();
+            const read = db.value("SELECT 1", undefined, stop === "abort" ? { signal: controller.signal } : { timeoutMs: 100 });
+            setTimeout(() => controller.abort(), 100);
+            await expectCode(read, stop === "abort" ? "query_cancelled" : "query_timeout");
+            const ms = performance.now() - started;
+            assert.ok(ms < 1_000, `${stop}: the read stopped ${Math.round(ms)} ms after it started, not when the write settled`);
+            await write;
+          });
+        }
+      } finally {
+        await dropTables(observer, table);
+      }
+    });
+
     it("a stream routed to the replica obeys its signal: between rows and mid-fetch", BOUND, async () => {
       const controller = new AbortController();
       let seen = 0;
