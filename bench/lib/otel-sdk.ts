@@ -16,7 +16,7 @@ import {
   PeriodicExportingMetricReader,
   type HistogramMetricData,
 } from "@opentelemetry/sdk-metrics";
-import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, type ReadableSpan, type Sampler } from "@opentelemetry/sdk-trace-base";
 
 type ExportDone = Parameters<InMemorySpanExporter["export"]>[1];
 /** `ExportResultCode.SUCCESS` of @opentelemetry/core (not a dependency of polysql's own). */
@@ -45,9 +45,10 @@ export interface InMemoryOtel {
   finish(): Promise<{ spans: number; durations: number }>;
 }
 
-export function inMemoryOtel(): InMemoryOtel {
+/** `sampler`: the tracer provider's (default the SDK's: every span recorded). */
+export function inMemoryOtel(sampler?: Sampler): InMemoryOtel {
   const spans = new LastBatchExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(spans)] });
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(spans)], ...(sampler === undefined ? {} : { sampler }) });
   const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   const reader = new PeriodicExportingMetricReader({ exporter: metrics, exportIntervalMillis: 1_000 });
   const meterProvider = new MeterProvider({ readers: [reader] });
