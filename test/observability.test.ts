@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { metrics, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { connect, migrate, PolysqlError, type Database, type QueryEvent } from "../src/index.js";
@@ -522,3 +522,46 @@ for (const engine of engines()) {
     });
   });
 }
+
+describe("OpenTelemetry's global providers", () => {
+  /** The observer a database reports its statements to; absent means statements are not measured at all. */
+  const observerOf = (db: Database) => (db as unknown as { sessions: { observer?: unknown } }).sessions.observer;
+  const url = () => engines().find((e) => e.name === "sqlite")?.url ?? "sqlite::memory:";
+
+  it("no hook and no SDK registered: no observer at all; an SDK registered globally before connect() is used; telemetry: false turns it off", async () => {
+    const quiet = await connect(url());
+    const o = otel();
+    try {
+      assert.equal(observerOf(quiet), undefined);
+      assert.equal(await quiet.value("SELECT 1"), 1);
+
+      assert.ok(trace.setGlobalTracerProvider(o.tracerProvider));
+      assert.ok(metrics.setGlobalMeterProvider(o.meterProvider));
+      const traced = await connect(url());
+      const off = await connect({ url: url(), telemetry: false });
+      try {
+        assert.notEqual(observerOf(traced), undefined);
+        assert.equal(observerOf(off), undefined);
+        o.spans.reset();
+        await traced.value("SELECT 41");
+        await off.value("SELECT 42");
+        await quiet.value("SELECT 43");
+        assert.deepEqual(
+          o.spans.getFinishedSpans().map((s) => s.attributes["db.query.text"]),
+          ["SELECT 41"],
+        );
+        const m = await o.collect();
+        const texts = metric(m, "db.client.operation.duration").dataPoints.map((p) => p.attributes["db.operation.name"]);
+        assert.ok(texts.includes("SELECT"));
+      } finally {
+        await traced.close();
+        await off.close();
+      }
+    } finally {
+      trace.disable();
+      metrics.disable();
+      await quiet.close();
+      await o.shutdown();
+    }
+  });
+});
