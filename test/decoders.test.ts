@@ -17,6 +17,27 @@ describe("value decoders (pure)", () => {
     for (const [text, iso] of cases) assert.equal((decodeUtcTimestamp(text) as Date).toISOString(), iso, text);
   });
 
+  it("reads timestamp text by character codes exactly as the pattern it replaced, malformed text included", () => {
+    // The reference: the regular expression decodeUtcTimestamp used before its hand-written parser.
+    const pattern = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?$/;
+    const reference = (text: string): string => {
+      const m = pattern.exec(text);
+      if (m === null) return new Date(/(?:Z|[+-]\d\d(?::?\d\d)?)$/.test(text) ? text.replace(" ", "T") : `${text.replace(" ", "T")}Z`).toString();
+      const year = Number(m[1]);
+      const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, "0"));
+      const date = new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+      if (year < 100) date.setUTCFullYear(year);
+      return date.toString();
+    };
+    const base = "2024-02-29 23:59:59.123456789";
+    const texts = ["0000-01-01 00:00:00", "9999-12-31T23:59:59.9", "2024-01-01 00:00:00.", "2024-01-01 00:00:00.1234567890", "2024-1-01 00:00:00"];
+    for (let n = 19; n <= base.length; n++) texts.push(base.slice(0, n));
+    // Every single-character corruption of a full timestamp: a digit, a separator, a sign, a letter, a non-ASCII digit.
+    for (let i = 0; i < base.length; i++)
+      for (const c of ["0", "9", "-", ":", " ", "T", ".", "+", "x", "٣"]) texts.push(base.slice(0, i) + c + base.slice(i + 1));
+    for (const text of texts) assert.equal(String(decodeUtcTimestamp(text)), reference(text), text);
+  });
+
   it("formats a Date as the UTC text SQLite and MariaDB store, and reads it back", () => {
     const d = new Date("2024-02-29T23:59:59.999Z");
     assert.equal(formatUtcTimestamp(d), "2024-02-29 23:59:59.999");

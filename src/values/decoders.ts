@@ -37,22 +37,54 @@ export function decodeBoolean(value: unknown): unknown {
   return Number(value) !== 0;
 }
 
-const UTC_TEXT = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?$/;
+/** The number written by the ASCII digits of `text` from `start` to `end`, or -1 when one is not a digit. */
+function digitsAt(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * `YYYY-MM-DD HH:MM:SS[.f{1,9}]` (or `T` between date and time) as UTC, read by character
+ * codes: what MariaDB and SQLite send for every DATETIME, so it runs once per value of a
+ * streamed or wide result (a regular expression and `Date.parse` measured several times slower).
+ * `undefined` when the text has another form.
+ */
+function parseUtcText(text: string): Date | undefined {
+  const n = text.length;
+  if (n < 19 || n === 20 || n > 29) return undefined;
+  const t = text.charCodeAt(10);
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (t !== 32 && t !== 84) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+    return undefined;
+  }
+  let ms = 0;
+  if (n > 19) {
+    if (text.charCodeAt(19) !== 46 || digitsAt(text, 20, n) < 0) return undefined;
+    ms = digitsAt(text, 20, Math.min(n, 23)) * (n === 21 ? 100 : n === 22 ? 10 : 1);
+  }
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 7);
+  const day = digitsAt(text, 8, 10);
+  const hour = digitsAt(text, 11, 13);
+  const minute = digitsAt(text, 14, 16);
+  const second = digitsAt(text, 17, 19);
+  if ((year | month | day | hour | minute | second) < 0) return undefined;
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
+  if (year < 100) date.setUTCFullYear(year); // Date.UTC reads 0..99 as 1900..1999
+  return date;
+}
 
 /** `YYYY-MM-DD HH:MM:SS[.fff]` or ISO text, read as UTC, to a Date. */
 export function decodeUtcTimestamp(value: unknown): unknown {
   if (value instanceof Date) return value;
   if (typeof value === "number" || typeof value === "bigint") return new Date(Number(value));
   const text = String(value);
-  // The common zone-less form is parsed by hand: Date.parse on text is several times slower.
-  const m = UTC_TEXT.exec(text);
-  if (m !== null) {
-    const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, "0"));
-    const year = Number(m[1]);
-    const date = new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
-    if (year < 100) date.setUTCFullYear(year); // Date.UTC reads 0..99 as 1900..1999
-    return date;
-  }
+  const fast = parseUtcText(text);
+  if (fast !== undefined) return fast;
   const hasZone = /(?:Z|[+-]\d\d(?::?\d\d)?)$/.test(text);
   return new Date(hasZone ? text.replace(" ", "T") : `${text.replace(" ", "T")}Z`);
 }
