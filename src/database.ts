@@ -1,4 +1,4 @@
-import type { BackendDefinition, Dialect, DriverStreamOptions, Row, RowMode, TransactionOptions } from "./dialects/contract/index.js";
+import type { BackendDefinition, Dialect, DriverStreamOptions, RowMode, TransactionOptions } from "./dialects/contract/index.js";
 import type { PortabilityGuard } from "./check/index.js";
 import { Connection } from "./connection.js";
 import type { ValueOptions } from "./values/decoders.js";
@@ -10,6 +10,7 @@ import { CallControl, whenAborted, type CallOptions } from "./session/call.js";
 import { withRetries, type RetryOptions } from "./session/retry.js";
 import { withTimeout } from "./util/timeout.js";
 import type { ResultOf } from "./session/result-shape.js";
+import type { RowBatch } from "./session/row-batches.js";
 import { changesSession, type Session } from "./session/session.js";
 import { SessionPool, type SessionPoolMetrics, type SessionPoolOptions } from "./session/session-pool.js";
 import { ReplicaSet, type ForcedRoute, type NodeHealth, type NodeMetrics, type ReadYourWritesMetrics, type ReplicaOptions } from "./cluster/replica-set.js";
@@ -355,7 +356,7 @@ export class Database extends Queryable {
     return withRetries((attempt) => sessions.use((session) => session.run(query, { attempt, rowMode, call }), call), this.options.retry);
   }
 
-  protected streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]> {
+  protected streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<RowBatch> {
     if (this.options.pooler !== undefined && changesSession(this.dialect, query.sql)) throw this.sessionStatement(query.sql);
     return streamWith(this.poolFor(query.sql), query, options, call);
   }
@@ -453,7 +454,7 @@ export class Database extends Queryable {
 }
 
 /** Holds one session for as long as the consumer iterates (a generator cannot yield from inside `use()`'s callback). */
-async function* streamWith(sessions: SessionPool, query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]> {
+async function* streamWith(sessions: SessionPool, query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<RowBatch> {
   let release!: () => void;
   const done = new Promise<void>((r) => (release = r));
   let session!: Session;
@@ -468,7 +469,7 @@ async function* streamWith(sessions: SessionPool, query: CompiledQuery, options:
   holding.catch(failed);
   try {
     await acquired;
-    yield* session.stream(query, options, call);
+    yield* session.streamBatches(query, options, call);
   } finally {
     release();
     await holding.catch(() => undefined);

@@ -5,6 +5,7 @@ import { Table, type TableOptions } from "./crud/table.js";
 import { columnInfos, tableNames, type ColumnInfo } from "./crud/introspection.js";
 import type { PortabilityGuard, QueryKind } from "./check/index.js";
 import type { ResultOf } from "./session/result-shape.js";
+import { RowIterator, type RowBatch } from "./session/row-batches.js";
 import type { Session } from "./session/session.js";
 import { CallControl, whenAborted, type CallOptions } from "./session/call.js";
 import { compile, type CompiledQuery, type SqlQuery } from "./sql/index.js";
@@ -65,7 +66,8 @@ export abstract class Queryable {
   /** The engine's SQL facts as data: placeholder syntax, portable types, capabilities, limits. */
   abstract readonly dialect: Dialect;
   protected abstract runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M, call?: CallControl): Promise<ResultOf<M>>;
-  protected abstract streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]>;
+  /** A stream's rows in batches; `stream` hands them to the caller one at a time. */
+  protected abstract streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<RowBatch>;
   /** Runs `fn` on one session; `transactional` asks for a transaction around it when not already in one. */
   protected abstract withSession<T>(fn: (session: Session) => Promise<T>, transactional: boolean, call?: CallControl): Promise<T>;
   /** `connect({ portability })`'s guard, when on. */
@@ -177,23 +179,29 @@ export abstract class Queryable {
       get columns() {
         return columns;
       },
-      [Symbol.asyncIterator]: () => rows as AsyncGenerator<unknown[]>,
+      [Symbol.asyncIterator]: () => rows as AsyncIterator<unknown[]>,
     };
     return stream;
   }
-  /** `streamQuery` under the call's options: the deadline starts with the iteration, the stop condition ends with it. */
-  private streamWith(compiled: CompiledQuery, options: DriverStreamOptions, call: CallOptions | undefined): AsyncGenerator<Row | unknown[]> {
-    if (call === undefined) return this.streamQuery(compiled, options);
+  /**
+   * `streamQuery`'s batches under the call's options (the deadline starts with the iteration, the
+   * stop condition ends with it), handed out a row at a time; an abort between rows ends the stream
+   * at the next row (the rows of a batch in hand are dropped).
+   */
+  private streamWith(compiled: CompiledQuery, options: DriverStreamOptions, call: CallOptions | undefined): RowIterator<Row | unknown[]> {
+    if (call === undefined) return new RowIterator(this.streamQuery(compiled, options));
     const outer = this.outerSignal;
     const self = this;
-    return (async function* () {
-      const control = new CallControl(call, outer);
+    let control: CallControl | undefined;
+    const batches = (async function* () {
+      control = new CallControl(call, outer);
       try {
         yield* self.streamQuery(compiled, options, control);
       } finally {
         control.dispose();
       }
     })();
+    return new RowIterator(batches, () => control?.aborted === true);
   }
 
   /**
@@ -361,9 +369,9 @@ export abstract class SessionHandle extends Queryable {
     return this.session.run(query, { rowMode, call });
   }
 
-  protected streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]> {
+  protected streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<RowBatch> {
     this.check();
-    return this.session.stream(query, options, call);
+    return this.session.streamBatches(query, options, call);
   }
 }
 

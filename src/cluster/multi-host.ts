@@ -75,10 +75,14 @@ function truthy(value: unknown): boolean {
 
 /** A driver connection that re-applies a setting after every reset (a reset clears session settings). */
 class SettingConnection implements DriverConnection {
+  /** The inner driver's batched stream, when it has one. */
+  readonly streamBatches?: DriverConnection["streamBatches"];
   constructor(
     private readonly inner: DriverConnection,
     private readonly setup: string,
-  ) {}
+  ) {
+    if (inner.streamBatches !== undefined) this.streamBatches = (sql, values, options) => inner.streamBatches!(sql, values, options);
+  }
   query: DriverConnection["query"] = (sql, values, options) => this.inner.query(sql, values, options);
   stream: DriverConnection["stream"] = (sql, values, options) => this.inner.stream(sql, values, options);
   async reset(): Promise<void> {

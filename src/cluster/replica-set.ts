@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Dialect, ReplicationFacts, Row, RowMode } from "../dialects/contract/index.js";
+import type { Dialect, ReplicationFacts, RowMode } from "../dialects/contract/index.js";
 import { redactUrl } from "../config/redact.js";
 import { PolysqlError } from "../errors.js";
 import type { PoolMetrics } from "../pool/pool.js";
 import { whenAborted, type CallControl } from "../session/call.js";
 import type { ResultOf } from "../session/result-shape.js";
+import type { RowBatch } from "../session/row-batches.js";
 import { changesSession, type Session } from "../session/session.js";
 import type { SessionPool } from "../session/session-pool.js";
 import { compile, type CompiledQuery } from "../sql/index.js";
@@ -192,8 +193,8 @@ export class ReplicaSet {
   routeStream(
     query: CompiledQuery,
     forced: ForcedRoute | undefined,
-    stream: (sessions: SessionPool) => AsyncGenerator<Row | unknown[]>,
-  ): AsyncGenerator<Row | unknown[]> | undefined {
+    stream: (sessions: SessionPool) => AsyncGenerator<RowBatch>,
+  ): AsyncGenerator<RowBatch> | undefined {
     if (forced === "primary" || !(forced === "replica" || this.isRead(query.sql))) {
       if (forced !== "primary" || !this.isRead(query.sql)) this.markWrite();
       return undefined;

@@ -1,5 +1,6 @@
 import type { DriverArrayResult, DriverQueryOptions, DriverResult, ResultColumn, Row, RowMode } from "../dialects/contract/index.js";
 import { QueryError } from "../errors.js";
+import type { RowBatch } from "./row-batches.js";
 import { arraysFromRows, duplicateNames, makeRow, rowsFromArrays, type Columns } from "../values/rows.js";
 
 /** What a duplicate column name does to row objects: the last one wins (default), or it is a `duplicate_column` error. */
@@ -41,37 +42,38 @@ export interface ShapeStreamOptions {
 }
 
 /**
- * Shapes a driver stream opened with `rowMode: "array"` (`open` passes the driver its
- * `onColumns`) into what the caller asked for, announcing the columns before the first row.
+ * Shapes a driver stream of batches opened with `rowMode: "array"` (`open` passes the driver its
+ * `onColumns`) into what the caller asked for, announcing the columns before the first batch.
  */
 export async function* shapeStream(
-  open: (onColumns: (columns: readonly ResultColumn[]) => void) => AsyncIterable<Row | unknown[]>,
+  open: (onColumns: (columns: readonly ResultColumn[]) => void) => AsyncIterable<RowBatch>,
   options: ShapeStreamOptions,
   rules: ShapeRules,
   sql: string,
-): AsyncGenerator<Row | unknown[]> {
+): AsyncGenerator<RowBatch> {
   let columns: readonly ResultColumn[] | undefined;
-  let shape: ((row: Row | unknown[]) => Row | unknown[]) | undefined;
-  for await (const row of open((found) => (columns = found))) {
+  let shape: ((row: Row | unknown[]) => Row | unknown[]) | null | undefined;
+  for await (const batch of open((found) => (columns = found))) {
+    if (batch.length === 0) continue;
     // A driver that ignores rowMode yields objects and never calls onColumns (see DriverConnection.stream).
-    shape ??= rowShape(columns ?? arraysFromRows([row as Row]).columns, Array.isArray(row), options, rules, sql);
-    yield shape(row);
+    if (shape === undefined) shape = rowShape(columns ?? arraysFromRows([batch[0] as Row]).columns, Array.isArray(batch[0]), options, rules, sql);
+    yield shape === null ? batch : batch.map(shape);
   }
   if (shape === undefined) rowShape(columns ?? [], true, options, rules, sql);
 }
 
-/** Announces a stream's columns and returns how each of its rows becomes what the caller asked for. */
+/** Announces a stream's columns and returns how each of its rows becomes what the caller asked for (`null`: as it is). */
 function rowShape(
   columns: readonly ResultColumn[],
   arrays: boolean,
   options: ShapeStreamOptions,
   rules: ShapeRules,
   sql: string,
-): (row: Row | unknown[]) => Row | unknown[] {
+): ((row: Row | unknown[]) => Row | unknown[]) | null {
   const objects = options.rowMode !== "array";
   if (objects && arrays) checkNames(columns, rules, sql);
   options.onColumns?.(columns);
-  if (objects === !arrays) return (row) => row;
+  if (objects === !arrays) return null;
   if (!arrays) return (row) => Object.values(row);
   const names: Columns = { names: columns.map((c) => c.name), decoders: [] };
   return (row) => makeRow(names, row as unknown[]);

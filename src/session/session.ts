@@ -1,5 +1,5 @@
 import type { PortabilityGuard } from "../check/index.js";
-import type { Dialect, DriverConnection, DriverStreamOptions, Row, RowMode } from "../dialects/contract/index.js";
+import type { Dialect, DriverConnection, DriverStreamOptions, RowMode } from "../dialects/contract/index.js";
 import { sessionStatePattern } from "../dialects/kit/session-state.js";
 import { PolysqlError, QueryError } from "../errors.js";
 import type { CompiledQuery } from "../sql/index.js";
@@ -7,6 +7,7 @@ import type { Observer } from "../telemetry/observer.js";
 import { withTimeout } from "../util/timeout.js";
 import type { CallControl } from "./call.js";
 import { driverError } from "./driver-error.js";
+import { batchRows, type RowBatch } from "./row-batches.js";
 import { driverOptions, shapeResult, shapeStream, type DuplicateColumns, type ResultOf, type ShapeRules } from "./result-shape.js";
 
 /**
@@ -236,22 +237,23 @@ export class Session implements ShapeRules {
   }
 
   /**
-   * Streams a compiled query's rows, as objects or (`rowMode: "array"`) arrays; `onColumns`
-   * hears the columns before the first row is yielded, or at the end when there is none.
+   * Streams a compiled query's rows in batches (see `DriverConnection.streamBatches`), as objects
+   * or (`rowMode: "array"`) arrays; `onColumns` hears the columns before the first batch, or at
+   * the end when there is none. The caller flattens them (`RowIterator`) where the user iterates.
    */
-  stream(...args: Parameters<Session["streamRows"]>): AsyncGenerator<Row | unknown[]> {
-    return this.observer === undefined ? this.streamRows(...args) : this.observedStream(args);
+  streamBatches(...args: Parameters<Session["batches"]>): AsyncGenerator<RowBatch> {
+    return this.observer === undefined ? this.batches(...args) : this.observedStream(args);
   }
 
   /** A stream reported to the observer once it ended (rows read, or the error). */
-  private async *observedStream(args: Parameters<Session["streamRows"]>): AsyncGenerator<Row | unknown[]> {
+  private async *observedStream(args: Parameters<Session["batches"]>): AsyncGenerator<RowBatch> {
     const start = performance.now();
     let rows = 0;
     let error: unknown;
     try {
-      for await (const row of this.streamRows(...args)) {
-        rows++;
-        yield row;
+      for await (const batch of this.batches(...args)) {
+        rows += batch.length;
+        yield batch;
       }
     } catch (err) {
       error = err;
@@ -261,20 +263,21 @@ export class Session implements ShapeRules {
     }
   }
 
-  private async *streamRows(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<Row | unknown[]> {
+  private async *batches(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<RowBatch> {
     if (this.#settling !== undefined) await this.#settling;
     call ??= this.ambient;
     call?.check(query.sql, this.engine);
     this.track(query.sql);
     const { sql, values } = query;
     const { batchSize, rowMode } = options;
-    const rows =
+    const open = (o: DriverStreamOptions) => this.driver.streamBatches?.(sql, values, o) ?? batchRows(this.driver.stream(sql, values, o), batchSize);
+    const batches =
       driverOptions(rowMode, this) === undefined
-        ? this.driver.stream(sql, values, { batchSize })
-        : shapeStream((onColumns) => this.driver.stream(sql, values, { batchSize, rowMode: "array", onColumns }), options, this, sql);
+        ? open({ batchSize })
+        : shapeStream((onColumns) => open({ batchSize, rowMode: "array", onColumns }), options, this, sql);
     try {
-      if (call === undefined) return yield* rows;
-      yield* this.guardStream(rows[Symbol.asyncIterator](), call, sql);
+      if (call === undefined) return yield* batches;
+      yield* this.guardStream(batches[Symbol.asyncIterator](), call, sql);
     } catch (err) {
       throw this.translate(err, query.sql);
     }
@@ -285,7 +288,7 @@ export class Session implements ShapeRules {
    * fetches ends the stream at the next step. The cursor is closed (the iterator's `return`)
    * before anyone else runs a statement on this session, without delaying the rejection.
    */
-  private async *guardStream(it: AsyncIterator<Row | unknown[]>, call: CallControl, sql: string): AsyncGenerator<Row | unknown[]> {
+  private async *guardStream(it: AsyncIterator<RowBatch>, call: CallControl, sql: string): AsyncGenerator<RowBatch> {
     let finished = false;
     try {
       for (;;) {

@@ -103,6 +103,14 @@ export interface DriverConnection {
    */
   stream(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row | unknown[]>;
   /**
+   * Optional: `stream` in batches, which the core prefers when present: each step yields the
+   * rows at hand (never an empty batch, at most `batchSize`; at most one batch in hand at a
+   * time, so memory stays constant), and the core passes whole batches up its layers, handing
+   * out one row at a time only to the caller's loop. Same contract otherwise: `rowMode`,
+   * `onColumns` before the first batch, the cursor closed by the iterator's `return`.
+   */
+  streamBatches?(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row[] | unknown[][]>;
+  /**
    * Returns the connection to a clean session: rolls back an open transaction and
    * clears `SET`s, temporary tables, user variables, prepared statements and locks.
    * Called before a connection whose session state may have changed is reused.

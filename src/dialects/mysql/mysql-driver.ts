@@ -15,6 +15,7 @@ import { loadDriver } from "../kit/load-driver.js";
 import { decodeValues, makeRow, type Columns, type Decoder } from "../../values/rows.js";
 import { connectWithTls } from "../kit/tls-connect.js";
 import { describeMysql } from "./mysql-describe.js";
+import { readBatches, type RowReadable } from "./mysql-row-batches.js";
 import { mysqlTlsSettings, type MysqlConfig, type MysqlSqlMode } from "./mysql-config.js";
 
 /** The subset of the `mariadb` connector this driver uses. */
@@ -37,15 +38,7 @@ type Rows = unknown[][] & { meta?: FieldInfo[] };
 interface MariadbConnection {
   execute(options: { sql: string; rowsAsArray: true }, values: unknown[]): Promise<Rows | OkPacket>;
   query(options: { sql: string; rowsAsArray: true }, values: unknown[]): Promise<Rows | OkPacket>;
-  queryStream(
-    options: { sql: string; rowsAsArray: true },
-    values: unknown[],
-  ): AsyncIterable<unknown[]> & {
-    once(event: "fields", cb: (meta: FieldInfo[]) => void): void;
-    destroy(): void;
-    /** Discards the rows still to come and resumes the socket (destroy alone leaves it paused). */
-    close(): void;
-  };
+  queryStream(options: { sql: string; rowsAsArray: true }, values: unknown[]): RowReadable & { once(event: "fields", cb: (meta: FieldInfo[]) => void): void };
   end(): Promise<void>;
   /** The server's id of this session (CONNECTION_ID()). */
   readonly threadId: number | null;
@@ -159,6 +152,11 @@ class MysqlConnection implements DriverConnection {
   }
 
   async *stream(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row | unknown[]> {
+    for await (const batch of this.streamBatches(sql, values, options)) yield* batch;
+  }
+
+  /** The connector's row stream read a batch at a time (see `readBatches`), each row decoded in place. */
+  async *streamBatches(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row[] | unknown[][]> {
     const stream = this.conn.queryStream({ sql, rowsAsArray: true }, values.map(encode));
     const arrays = options.rowMode === "array";
     let columns: Columns | undefined;
@@ -166,8 +164,14 @@ class MysqlConnection implements DriverConnection {
       columns = this.columnsOf(meta);
       if (arrays) options.onColumns?.(meta.map(resultColumn));
     });
+    const next = readBatches(stream, options.batchSize);
     try {
-      for await (const r of stream) yield arrays ? decodeValues(columns!, r) : makeRow(columns!, r);
+      for (let batch = await next(); batch !== undefined; batch = await next()) {
+        const rows = batch as unknown[];
+        if (arrays) for (let i = 0; i < rows.length; i++) rows[i] = decodeValues(columns!, rows[i] as unknown[]);
+        else for (let i = 0; i < rows.length; i++) rows[i] = makeRow(columns!, rows[i] as unknown[]);
+        yield rows as Row[] | unknown[][];
+      }
     } finally {
       // Regression (found by the conformance kit): destroy() alone left the socket paused after an
       // early break, so the connection never answered again.
