@@ -231,6 +231,25 @@ for (const engine of engines().filter((e) => e.name !== "sqlite")) {
       }
     });
 
+    it("a shared connection past maxLifetimeMs takes no more statements and is retired under steady pipelined load", BOUND, async () => {
+      const db = await open(engine, { pool: { max: 1, maxLifetimeMs: 400 } });
+      try {
+        let stop = false;
+        const load = async () => {
+          for (let n = 0; !stop; n++) assert.equal(Number(await db.value("SELECT :n + 0 AS n", { n })), n);
+        };
+        const loaders = Array.from({ length: 64 }, load);
+        await sleep(1_500);
+        stop = true;
+        await Promise.all(loaders);
+        const m = db.metrics();
+        assert.ok(m.destroyed >= 2 && m.created >= 3, `created ${m.created}, destroyed ${m.destroyed}: the shared connection was never retired`);
+        assert.ok(m.total <= 1);
+      } finally {
+        await db.close();
+      }
+    });
+
     it("a waiting transaction is not starved by a stream of pipelined statements", BOUND, async () => {
       const db = await open(engine, { pool: { max: 1, acquireTimeoutMs: 5_000 } });
       try {

@@ -166,6 +166,11 @@ export class Pool<R> {
     if (this.waiters.length > 0 || this.idle.length + this.busy.size < this.options.min || destroy) this.pulse();
   }
 
+  /** The lent resource is past its lifetime: it is destroyed on release. */
+  retiring(lease: Lease<R>): boolean {
+    return lease.slot.expiresAt !== Infinity && performance.now() >= lease.slot.expiresAt;
+  }
+
   /** Current state and counters. */
   metrics(): PoolMetrics {
     const samples = Array.from(this.waits.subarray(0, Math.min(this.waitCount, WAIT_SAMPLES))).sort((a, b) => a - b);

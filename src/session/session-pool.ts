@@ -335,16 +335,22 @@ export class SessionPool {
   }
 
   private open(lease: Lease<Session>, depth: number): Shared {
+    // No caller's code holds a shared connection (only statements, each awaited by its caller), and under
+    // steady load it may stay lent for long: leak warnings are for connections held by transactions and callbacks.
+    clearTimeout(lease.leakTimer);
     const shared: Shared = { lease, depth };
     this.shared.push(shared);
     return shared;
   }
 
-  /** The shared connection with the fewest statements in flight and room for one more. */
+  /**
+   * The shared connection with the fewest statements in flight and room for one more; one past
+   * its `maxLifetimeMs` takes no more, so it drains and the pool retires it.
+   */
   private leastLoaded(): Shared | undefined {
     let best: Shared | undefined;
     for (const s of this.shared) {
-      if (s.depth < PIPELINE_DEPTH && (best === undefined || s.depth < best.depth) && s.lease.resource.alive) best = s;
+      if (s.depth < PIPELINE_DEPTH && (best === undefined || s.depth < best.depth) && s.lease.resource.alive && !this.pool.retiring(s.lease)) best = s;
     }
     return best;
   }
