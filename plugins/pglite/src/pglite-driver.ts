@@ -46,8 +46,30 @@ const PACKAGE: string = "@electric-sql/pglite";
 /** PostgreSQL's "DECLARE CURSOR can only be used in transaction blocks". */
 const NO_ACTIVE_TRANSACTION = "25P01";
 
+/** A data directory's instance: still opening, open since `openedAt`, or closing. */
+interface OpenDir {
+  opening?: Promise<unknown>;
+  openedAt?: number;
+  closing?: Promise<void>;
+}
+
 /** Data directories open in this process: PGlite allows one instance per directory. */
-const openDirs = new Map<string, { closing?: Promise<void> }>();
+const openDirs = new Map<string, OpenDir>();
+
+/** How long after an instance finished opening a second open waits for it to start closing. */
+const ORPHAN_GRACE_MS = 2_000;
+
+/**
+ * Waits while the directory's instance is opening or has just opened: a pool whose caller gave up
+ * (its acquire deadline passed while PGlite started, which takes seconds on a loaded machine) closes
+ * that instance as soon as it is ready, and the next open should get the directory, not a refusal.
+ */
+async function orphanSettled(dir: string, entry: OpenDir): Promise<void> {
+  await entry.opening?.catch(() => undefined);
+  while (openDirs.get(dir) === entry && entry.closing === undefined && entry.openedAt !== undefined && performance.now() - entry.openedAt < ORPHAN_GRACE_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 async function loadPglite(): Promise<PgliteModule> {
   try {
@@ -157,15 +179,20 @@ export async function connectPglite(config: PgliteConfig, values: ValueOptions):
   const { PGlite } = await loadPglite();
   const dir = config.dataDir === undefined ? undefined : path.resolve(config.dataDir);
   if (dir !== undefined) {
+    const opening = openDirs.get(dir);
+    if (opening !== undefined && opening.closing === undefined) await orphanSettled(dir, opening);
     const existing = openDirs.get(dir);
     if (existing?.closing !== undefined) await existing.closing;
     else if (existing) throw new ConfigError(`PGlite database ${config.dataDir} is already open in this process (PGlite allows one instance per directory)`);
   }
-  const entry: { closing?: Promise<void> } = {};
+  const entry: OpenDir = {};
   if (dir !== undefined) openDirs.set(dir, entry);
   try {
     const db = new PGlite({ dataDir: config.dataDir, relaxedDurability: config.relaxedDurability });
+    entry.opening = db.waitReady;
     await db.waitReady;
+    entry.opening = undefined;
+    entry.openedAt = performance.now();
     const release = () => {
       entry.closing ??= db
         .close()
