@@ -366,7 +366,7 @@ export abstract class SessionHandle extends Queryable {
 
   protected runQuery<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M, call?: CallControl): Promise<ResultOf<M>> {
     this.check();
-    return this.session.run(query, { rowMode, call });
+    return (call === undefined ? this.session.runNow(query, rowMode) : undefined) ?? this.session.run(query, { rowMode, call });
   }
 
   protected streamQuery(query: CompiledQuery, options: DriverStreamOptions, call?: CallControl): AsyncGenerator<RowBatch> {

@@ -231,9 +231,43 @@ export class Session implements ShapeRules {
     }
   }
 
+  /**
+   * `run` done at once for a synchronous driver, for a statement on a held session (a transaction's,
+   * `connection()`'s): a settled promise, without the async path's ticks. `undefined` — take `run` —
+   * when the driver is asynchronous, a cancel is being confirmed, a deadline or a call's signal
+   * applies, or the statement met a lock (the driver's own `query` waits for it without blocking).
+   */
+  runNow<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): Promise<ResultOf<M>> | undefined {
+    if (this.driver.querySync === undefined || this.#settling !== undefined || this.queryTimeoutMs > 0 || this.ambient !== undefined) return undefined;
+    this.track(query.sql);
+    try {
+      return Promise.resolve(this.runSync(query, rowMode));
+    } catch (err) {
+      if (err instanceof PolysqlError && err.code === "lock_timeout") return undefined;
+      return Promise.reject(err);
+    }
+  }
+
   /** Runs polysql's own control statements in order (transaction control, savepoints). */
   async control(statements: readonly string[]): Promise<void> {
     for (const sql of statements) await this.run({ sql, values: [] }, { control: true });
+  }
+
+  /**
+   * Runs control statements at once on a synchronous driver, in order, and says how many ran: all
+   * of them, or fewer when the rest needs `control` (an asynchronous driver, a cancel being
+   * confirmed, a deadline, or a lock to wait for). Another error is thrown as `control` would.
+   */
+  controlNow(statements: readonly string[]): number {
+    if (this.driver.querySync === undefined || this.#settling !== undefined || this.queryTimeoutMs > 0) return 0;
+    let i = 0;
+    try {
+      for (; i < statements.length; i++) this.runSync({ sql: statements[i], values: [] });
+    } catch (err) {
+      if (err instanceof PolysqlError && err.code === "lock_timeout") return i;
+      throw err;
+    }
+    return i;
   }
 
   /**

@@ -10,9 +10,11 @@ export async function inTransaction<T>(session: Session, options: TransactionOpt
   let committed = false;
   session.mark("begin");
   try {
-    await session.control(session.dialect.begin(options));
+    const begin = controlled(session, session.dialect.begin(options));
+    if (begin !== undefined) await begin;
     const result = await fn();
-    await session.control(["COMMIT"]);
+    const commit = controlled(session, COMMIT);
+    if (commit !== undefined) await commit;
     committed = true;
     return result;
   } catch (err) {
@@ -23,6 +25,14 @@ export async function inTransaction<T>(session: Session, options: TransactionOpt
     const end = session.dialect.end?.(options) ?? [];
     if (end.length > 0) await undo(session, end);
   }
+}
+
+const COMMIT = ["COMMIT"];
+
+/** Control statements run at once on a synchronous driver (`undefined`: done, no promise to wait for), else the promise of the rest. */
+function controlled(session: Session, statements: readonly string[]): Promise<void> | undefined {
+  const ran = session.controlNow(statements);
+  return ran === statements.length ? undefined : session.control(ran === 0 ? statements : statements.slice(ran));
 }
 
 /** Runs `fn` inside a savepoint: released on return, rolled back to on error (and the error rethrown). */
