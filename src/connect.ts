@@ -10,7 +10,7 @@ import type { DuplicateColumns } from "./session/result-shape.js";
 import { backendForScheme, validateBackendConfig } from "./dialects/registry.js";
 import { redactUrl } from "./config/redact.js";
 import { takeUrlParam } from "./config/url-params.js";
-import { PortabilityGuard, type PortabilityMode } from "./check/index.js";
+import type { PortabilityMode } from "./check/portability-guard.js";
 import type { ReplicaOptions } from "./cluster/replica-set.js";
 import { multiHostBackend, parseHostList } from "./cluster/multi-host.js";
 import type { BackendDefinition } from "./dialects/contract/index.js";
@@ -236,7 +236,8 @@ export async function connect(urlOrOptions: string | ConnectOptions): Promise<Da
       breaker: resolveNumbers("breaker", options.breaker, BREAKER_DEFAULTS),
       queryTimeoutMs,
       duplicateColumns,
-      portability: portability === "off" ? undefined : new PortabilityGuard(portability),
+      // Loaded only when asked for: the check's rules are a good part of what `import("polysql")` would read otherwise.
+      portability: portability === "off" ? undefined : new (await import("./check/portability-guard.js")).PortabilityGuard(portability),
       observer,
       healthMonitor: healthCheckIntervalMs > 0 ? { intervalMs: healthCheckIntervalMs, onChange: options.onHealthChange } : undefined,
       pooler,

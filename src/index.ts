@@ -42,5 +42,29 @@ export type { BreakerOptions } from "./pool/circuit-breaker.js";
 export type { RetryOptions } from "./session/retry.js";
 export type { BackendOptions, Secret } from "./config/credentials.js";
 export { redactUrl } from "./config/redact.js";
-export { PortabilityError, type PortabilityMode } from "./check/index.js";
-export * from "./migrate/index.js";
+export { PortabilityError } from "./check/portability-error.js";
+export type { PortabilityMode } from "./check/portability-guard.js";
+export {
+  migrate,
+  migrateDown,
+  migrationStatus,
+  validateMigrations,
+  repairMigrations,
+  newMigration,
+  loadMigrations,
+} from "./migrate/lazy-entry.js";
+export type {
+  MigrationState,
+  MigrationStatus,
+  StatusResult,
+  RepairResult,
+  MigrateOptions,
+  DownOptions,
+  MigrationOptions,
+  MigrateResult,
+  MigrationStep,
+  MigrationProblem,
+  Migration,
+  MigrationScript,
+} from "./migrate/index.js";
+export { MigrationError } from "./migrate/migration-error.js";

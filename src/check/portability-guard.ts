@@ -1,21 +1,13 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { PolysqlError } from "../errors.js";
 import { SqlIdentifier, SqlQuery } from "../sql/sql-query.js";
 import { checkSql, type Finding } from "./check-sql.js";
+import { describeFindings, PortabilityError } from "./portability-error.js";
 import type { QueryKind } from "./rule.js";
+
+export { PortabilityError };
 
 /** `connect({ portability })`: warn once per statement text, or throw every time it runs. */
 export type PortabilityMode = "warn" | "error";
-
-/** A statement was refused by `connect({ portability: "error" })`: the findings say why and how to fix it. */
-export class PortabilityError extends PolysqlError {
-  constructor(
-    sql: string,
-    readonly findings: readonly Finding[],
-  ) {
-    super("portability_error", `Not portable: ${describe(findings)}`, { sql });
-  }
-}
 
 /** Code polysql runs for itself (migrations, introspection): engine-specific by design, never guarded. */
 const exempt = new AsyncLocalStorage<true>();
@@ -56,7 +48,7 @@ export class PortabilityGuard {
     if (this.mode === "error") throw new PortabilityError(text, findings);
     if (this.warned.has(findings)) return;
     this.warned.add(findings);
-    process.emitWarning(`Not portable: ${describe(findings)}`, { type: "PortabilityWarning", code: "POLYSQL_PORTABILITY", detail: text });
+    process.emitWarning(`Not portable: ${describeFindings(findings)}`, { type: "PortabilityWarning", code: "POLYSQL_PORTABILITY", detail: text });
   }
 
   private textVerdict(text: string, kind: QueryKind): readonly Finding[] {
@@ -93,15 +85,4 @@ function flatten(query: SqlQuery): string {
     text += (value instanceof SqlQuery ? flatten(value) : value instanceof SqlIdentifier ? "_" : "?") + query.strings[i + 1];
   });
   return text;
-}
-
-function describe(findings: readonly Finding[]): string {
-  return findings
-    .map(
-      (f) =>
-        `${f.rule} at ${f.line}:${f.column} (${f.text}): ${Object.entries(f.engines)
-          .map(([engine, does]) => `${engine}: ${does}`)
-          .join("; ")}. Fix: ${f.fix}`,
-    )
-    .join(" | ");
 }
