@@ -8,6 +8,7 @@ import type { Measurement } from "./lib/measure.js";
 import type { Sizes } from "./lib/plan.js";
 import type { Engine } from "./lib/types.js";
 import { bulkGrowth, bulkInsert } from "./scenarios/bulk.js";
+import { coldStart } from "./scenarios/cold.js";
 import { compileBench } from "./scenarios/compile.js";
 import { poolBench } from "./scenarios/pool.js";
 import { concurrentLookups, latencySweep, serialLookups, transactions, wideRows } from "./scenarios/queries.js";
@@ -24,6 +25,7 @@ async function run(job: Job): Promise<Measurement> {
   const { scenario, group, sizes } = job;
   if (scenario === "6") return compileBench(job.contender, sizes.compileIterations[job.contender]);
   if (scenario === "7") return poolBench(job.contender, group, sizes.poolCycles);
+  if (scenario === "cold") return coldStart(job.contender, group as Engine, sizes.coldRuns);
   const engine = group as Engine;
   const [name, variant] = job.contender.split(":");
   const pool = scenario === "1" || scenario === "obs" ? 1 : 4;

@@ -68,5 +68,34 @@ export function evaluateGoals(cells: Cell[]): GoalStatus[] {
       met: Number.isFinite(rss) ? rss < 64 : undefined,
     });
   }
+  coldStartGoals(cells, out);
   return out;
+}
+
+/**
+ * The plugin architecture's two cold-start budgets (issue 17, item 4): creating a backend (polysql's
+ * `connect()` to its first row in a fresh process, import excluded) under 10 ms, and under 1 ms of
+ * interface overhead: polysql's new connection to its first row, less the fastest raw driver's.
+ */
+function coldStartGoals(cells: Cell[], out: GoalStatus[]): void {
+  const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : "not measured");
+  for (const engine of ["sqlite", "postgres", "mysql"] as const) {
+    const polysql = find(cells, "cold", engine, "polysql");
+    const connect = polysql === undefined ? NaN : extraMedian(polysql, "connectMs");
+    out.push({
+      goal: `Cold start, ${engine}: polysql connect() to the first row (fresh process)`,
+      target: "< 10 ms",
+      actual: ms(connect),
+      met: Number.isFinite(connect) ? connect < 10 : undefined,
+    });
+    const raws = RAW[engine].map((name) => find(cells, "cold", engine, name)).filter((c): c is Cell => c !== undefined);
+    const raw = Math.min(...raws.map((c) => extraMedian(c, "newConnFirstRowMs")));
+    const overhead = polysql === undefined || raws.length === 0 ? NaN : extraMedian(polysql, "newConnFirstRowMs") - raw;
+    out.push({
+      goal: `Interface overhead, ${engine}: a new connection's first row, polysql minus the fastest raw driver`,
+      target: "< 1 ms",
+      actual: ms(overhead),
+      met: Number.isFinite(overhead) ? overhead < 1 : undefined,
+    });
+  }
 }

@@ -18,6 +18,8 @@ export interface Sizes {
   streamRounds: number;
   compileIterations: Record<string, number>;
   poolCycles: number;
+  /** Fresh processes per round of the cold-start scenario. */
+  coldRuns: number;
 }
 
 export const FULL: Sizes = {
@@ -36,6 +38,7 @@ export const FULL: Sizes = {
   streamRounds: 2,
   compileIterations: { "polysql (cached)": 1_000_000, "polysql (uncached)": 50_000, "knex raw": 100_000, "knex builder": 50_000, "kysely builder": 50_000 },
   poolCycles: 200_000,
+  coldRuns: 10,
 };
 
 export const QUICK: Sizes = {
@@ -54,6 +57,7 @@ export const QUICK: Sizes = {
   streamRounds: 1,
   compileIterations: { "polysql (cached)": 200_000, "polysql (uncached)": 10_000, "knex raw": 20_000, "knex builder": 10_000, "kysely builder": 10_000 },
   poolCycles: 50_000,
+  coldRuns: 5,
 };
 
 export interface ScenarioInfo {
@@ -146,6 +150,18 @@ export const SCENARIOS: ScenarioInfo[] = [
     higherIsBetter: true,
     groups: perEngine((e) => ["polysql", RAW[e][0]]),
     rounds: () => 1,
+  },
+  {
+    id: "cold",
+    title: "Cold start: import, connect() to the first row, a new connection's first query (fresh processes)",
+    unit: "ms to first row",
+    higherIsBetter: false,
+    groups: [
+      { group: "sqlite", contenders: ["polysql", "better-sqlite3", "knex", "kysely"] },
+      { group: "postgres", contenders: ["polysql", "pg", "postgres.js", "knex", "kysely"] },
+      { group: "mysql", contenders: ["polysql", "mariadb", "mysql2", "knex", "kysely"] },
+    ],
+    rounds: (s) => s.streamRounds,
   },
   {
     id: "growth",

@@ -15,6 +15,14 @@ const EXTRA_LABELS: Record<string, string> = {
   seconds: "s",
   cpuUsPerOp: "client CPU µs/op",
   cpuUsPerRow: "client CPU µs/row",
+  importMs: "import ms",
+  importP95Ms: "import p95 ms",
+  connectMs: "connect() to first row ms",
+  connectP95Ms: "connect p95 ms",
+  newConnFirstRowMs: "new connection to first row ms",
+  newConnFirstRowP95Ms: "new connection p95 ms",
+  secondQueryMs: "second query ms",
+  secondQueryP95Ms: "second query p95 ms",
 };
 
 function polysqlNames(cells: Cell[]): string[] {
@@ -30,7 +38,7 @@ export function tables(results: Results): string {
     const bases = polysqlNames(cells);
     const extras = [...new Set(cells.flatMap((c) => Object.keys(c.extras)))].filter((k) => k !== "usPerOp" && k !== "msPerQuery");
     const when = [...new Set(cells.map((c) => `${c.runAt}${c.quick ? " (--quick)" : ""}`))].join(", ");
-    out.push(`### ${info.id === "latency" || info.id === "growth" ? "" : `${info.id}. `}${info.title}\n`);
+    out.push(`### ${["latency", "growth", "cold"].includes(info.id) ? "" : `${info.id}. `}${info.title}\n`);
     out.push(`Unit: ${info.unit} (${info.higherIsBetter ? "higher" : "lower"} is better). Measured ${when}.\n`);
     const ratioHeads = bases.map((b) => (bases.length > 1 ? `${b} speed ÷ this` : "polysql speed ÷ this"));
     out.push(`| group | contender | median | spread | rounds | ${[...extras.map((e) => EXTRA_LABELS[e] ?? e), ...ratioHeads].join(" | ")} |`);
