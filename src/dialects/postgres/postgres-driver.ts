@@ -165,10 +165,13 @@ class PostgresConnection implements DriverConnection {
     return { rows: raw.map((r) => makeRow(columns, r)), rowCount };
   }
 
-  /** Holds the socket's writes until the next tick: the statements of many callers leave in one packet. */
+  /**
+   * While other statements are in flight (pipelining), holds the socket's writes until the next tick:
+   * the statements of many callers leave in one packet. A statement alone goes out at once.
+   */
   private cork(): void {
     const socket = this.client.connection?.stream;
-    if (this.corked || socket?.cork === undefined) return;
+    if (this.corked || this.inFlight === 0 || socket?.cork === undefined) return;
     this.corked = true;
     socket.cork();
     process.nextTick(() => {
