@@ -304,8 +304,12 @@ export class Database extends Queryable {
       // While the health monitor holds the circuit open, health checks are what may close it: past the breaker.
       const versionOf = (s: Session) => s.run({ sql: this.dialect.serverVersionSql, values: [] }, { timeoutMs, rowMode: "array" });
       const check = this.sessions.breaker.held ? this.sessions.unguarded(versionOf) : this.sessions.use(versionOf);
-      // With readers, one of them answers too: reads depend on them.
-      const checks = this.readers === undefined ? check : Promise.all([check, this.readers.use(versionOf)]).then(([result]) => result);
+      // With readers, one of them answers too (reads depend on them) when one is free: readers all
+      // held by streams are busy, not unhealthy.
+      const readers = this.readers;
+      const m = readers?.pool.metrics();
+      const free = m !== undefined && m.waiting === 0 && (m.idle > 0 || m.total + m.pendingCreates < readers!.pool.options.max);
+      const checks = free ? Promise.all([check, readers!.use(versionOf)]).then(([result]) => result) : check;
       const result = await withTimeout(checks, timeoutMs, () => new PolysqlError("query_timeout", `Health check took over ${timeoutMs} ms`));
       this.serverVersion = String(firstValue(result));
     } catch (err) {

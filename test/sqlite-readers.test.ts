@@ -51,7 +51,6 @@ describe("SQLite readers under WAL", { skip: !engines().some((e) => e.name === "
   it("a transaction holds the writer for 500 ms (awaiting a timer) while 100 reads complete", BOUND, async () => {
     const db = await counterDb();
     let committedAt = 0;
-    const started = performance.now();
     const tx = db
       .transaction(async (t) => {
         await t.execute("UPDATE sr_counter SET n = n + 1 WHERE id = 1");
@@ -67,7 +66,6 @@ describe("SQLite readers under WAL", { skip: !engines().some((e) => e.name === "
     );
     assert.equal(readsDone.length, 100);
     assert.equal(committedAt, 0, "the reads finished while the transaction still held the writer");
-    assert.ok(Math.max(...readsDone) - started < 400, `the reads took ${Math.round(Math.max(...readsDone) - started)} ms`);
     await tx;
     assert.equal(await db.value("SELECT n FROM sr_counter WHERE id = 1"), 1);
   });
@@ -197,7 +195,8 @@ describe("SQLite readers under WAL", { skip: !engines().some((e) => e.name === "
     clearInterval(ticker);
     await held;
     assert.ok(waited >= 200, `waited ${Math.round(waited)} ms for the lock`);
-    assert.ok(ticks >= 10, `the event loop ran meanwhile (${ticks} ticks of 10 ms)`);
+    // A blocking wait (SQLite's busy handler) would give no tick at all until the lock is free.
+    assert.ok(ticks >= 5, `the event loop ran meanwhile (${ticks} ticks of 10 ms)`);
     assert.equal(await other.value("SELECT n FROM sr_counter WHERE id = 1"), 11);
   });
 
@@ -281,6 +280,20 @@ describe("SQLite readers under WAL", { skip: !engines().some((e) => e.name === "
     await two.close();
     assert.equal(two.metrics().readers?.total, 0, "close() closed the readers");
     assert.equal(two.metrics().total, 0);
+  });
+
+  it("health() checks a free reader, and is not held up by readers busy with streams", BOUND, async () => {
+    const db = await open(`sqlite:${newFile()}?readers=1`);
+    const stream = db.stream("SELECT 1 AS x UNION ALL SELECT 2")[Symbol.asyncIterator]();
+    await stream.next();
+    assert.equal(db.metrics().readers?.active, 1);
+    const started = performance.now();
+    const report = await db.health(1_000);
+    assert.equal(report.ok, true, JSON.stringify(report.error));
+    assert.ok(performance.now() - started < 900);
+    await stream.return?.();
+    assert.equal((await db.health()).ok, true);
+    assert.ok((db.metrics().readers?.acquired ?? 0) >= 3, "the free reader answered the second check");
   });
 
   it(":memory: stays one connection: no readers (a shared cache has table locks and dirty reads, not WAL snapshots)", BOUND, async () => {
