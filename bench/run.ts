@@ -41,12 +41,12 @@ function chooseSource(): string {
   if (!process.argv.includes("--head")) return "working tree src/";
   const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
   const dir = join(root, "node_modules", ".cache", "polysql-bench", commit);
-  if (!existsSync(join(dir, "src"))) {
+  if (!existsSync(join(dir, "package.json"))) {
     mkdirSync(dir, { recursive: true });
-    execFileSync("sh", ["-c", `git archive HEAD src | tar -x -C '${dir}'`], { cwd: root });
+    execFileSync("sh", ["-c", `git archive HEAD src package.json | tar -x -C '${dir}'`], { cwd: root });
   }
   process.env.POLYSQL_SRC = join(dir, "src");
-  return `commit ${commit} (git archive HEAD src)`;
+  return `commit ${commit} (git archive HEAD src package.json)`;
 }
 
 function runChild(job: Job): Promise<Measurement> {
