@@ -351,6 +351,23 @@ describe("Pool (fake resources)", () => {
     assert.equal(first.resource.destroyed, true);
   });
 
+  it("close() waits for a resource still being opened and destroys it (regression: close() returned while it was still opening)", async () => {
+    const { pool, factory } = makePool({ max: 1, acquireTimeoutMs: 5_000, connectTimeoutMs: 5_000 });
+    let open!: () => void;
+    factory.onCreate = () => new Promise<Fake>((resolve) => (open = () => resolve(factory.make())));
+    const waiter = pool.acquire();
+    await until(() => open !== undefined);
+    let closed = false;
+    const closing = pool.close().then(() => (closed = true));
+    await rejectsWith(waiter, "pool_closed");
+    await sleep(20);
+    assert.equal(closed, false, "close() resolved while a resource was still being opened");
+    open();
+    await closing;
+    assert.equal(factory.made.length, 1);
+    assert.equal(factory.made[0].destroyed, true, "the resource that opened after close() is destroyed before close() resolves");
+  });
+
   it("evicts a resource that died while idle, unseen by the borrower", async () => {
     const { pool } = makePool({ max: 1 });
     const a = await pool.acquire();

@@ -78,6 +78,8 @@ export class Pool<R> {
   private readonly busy = new Set<Slot<R>>();
   private readonly waiters: Waiter<R>[] = [];
   private pendingCreates = 0;
+  /** Opens under way (each settles once its resource is pooled, or destroyed after `close()`). */
+  private readonly creating = new Set<Promise<void>>();
   /** Idle slots being validated for a waiter. */
   private validating = 0;
   private closed = false;
@@ -206,6 +208,11 @@ export class Pool<R> {
       w.reject(new PoolError("pool_closed", "The pool was closed while waiting for a connection"));
     }
     await Promise.all(this.idle.splice(0).map((s) => this.destroySlot(s)));
+    // A connection still being opened is closed as soon as it opens: wait for that too, so nothing
+    // of this pool is left on the server (or holding an embedded database's files) after close().
+    // Bounded: a connect with no deadline of its own (connectTimeoutMs 0) is not waited for past 10 s.
+    const opening = Promise.allSettled(this.creating);
+    await withTimeout(opening, this.options.connectTimeoutMs || 10_000, () => undefined).catch(() => undefined);
   }
 
   /** Hands idle resources to waiters and starts creates for them; with `topUp` (the reaper's beat), also creates up to `min`. */
@@ -314,7 +321,7 @@ export class Pool<R> {
       () => timedOut("Opening a connection", ms),
       (late) => void this.factory.destroy(late),
     );
-    created.then(
+    const settled: Promise<void> = created.then(
       (resource) => {
         this.pendingCreates--;
         this.counters.created++;
@@ -322,7 +329,7 @@ export class Pool<R> {
         this.observer?.created(now - started);
         const lifetime = this.options.maxLifetimeMs;
         const slot: Slot<R> = { resource, expiresAt: lifetime > 0 ? now + lifetime * (1 - Math.random() * 0.025) : Infinity, idleSince: now };
-        if (this.closed) return void this.destroySlot(slot);
+        if (this.closed) return this.destroySlot(slot);
         this.idle.push(slot);
         this.pulse();
       },
@@ -338,6 +345,9 @@ export class Pool<R> {
         this.pulse();
       },
     );
+    this.creating.add(settled);
+    const forget = () => void this.creating.delete(settled);
+    settled.then(forget, forget);
   }
 
   private destroySlot(slot: Slot<R>): Promise<void> {
