@@ -59,7 +59,7 @@ export function benchmarksMarkdown(results: Results, charts: string[]): string {
     ``,
     headline(results),
     ``,
-    `## Goals (issue 8)`,
+    `## Goals (issues 8 and 17)`,
     ``,
     goalsTable(results),
     ``,
