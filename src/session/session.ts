@@ -163,20 +163,35 @@ export class Session implements ShapeRules {
 
   private async observed<M extends RowMode>(query: CompiledQuery, options: RunOptions<M>): Promise<ResultOf<M>> {
     const start = performance.now();
+    // Taken as the statement starts: pipelined statements share this session, and one sent earlier
+    // may end first (it would otherwise report this statement's wait as its own).
+    const waitMs = this.takeWait();
     try {
       const result = await this.exec(query, options);
-      this.report(query, start, result.rowCount, undefined, options);
+      this.report(query, start, result.rowCount, undefined, options, waitMs);
       return result;
     } catch (err) {
-      this.report(query, start, 0, err, options);
+      this.report(query, start, 0, err, options, waitMs);
       throw err;
     }
   }
 
-  /** Tells the observer a statement ended. */
-  private report(query: CompiledQuery, start: number, rowCount: number, error: unknown, options: { attempt?: number; batchSize?: number }): void {
+  /** The wait for a connection the pool recorded for the statement about to run (then cleared). */
+  private takeWait(): number {
     const waitMs = this.waitMs;
     this.waitMs = 0;
+    return waitMs;
+  }
+
+  /** Tells the observer a statement ended. */
+  private report(
+    query: CompiledQuery,
+    start: number,
+    rowCount: number,
+    error: unknown,
+    options: { attempt?: number; batchSize?: number },
+    waitMs = this.takeWait(),
+  ): void {
     this.observer?.statement({
       sql: query.sql,
       values: query.values,
