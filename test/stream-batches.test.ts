@@ -242,3 +242,53 @@ describe("the MariaDB driver's batches", { skip: !engines().some((e) => e.name =
     assert.deepEqual(after.rows, [{ b: 2 }]);
   });
 });
+
+describe("the SQLite driver's batches", () => {
+  let driver: DriverConnection;
+
+  before(async () => {
+    const backend = backendByName("sqlite")!;
+    driver = await backend.connect(backend.parseUrl("sqlite::memory:"), { bigint: "number" });
+  });
+
+  after(async () => {
+    await driver.close();
+  });
+
+  it("streams in slices of batchSize (one promise per slice, not per row), every row in order, in both row modes", async () => {
+    const sql = "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 5000) SELECT n FROM s";
+    for (const batchSize of [1, 33, 1_000]) {
+      const sizes: number[] = [];
+      const ids: number[] = [];
+      for await (const batch of driver.streamBatches!(sql, [], { batchSize })) {
+        sizes.push(batch.length);
+        for (const row of batch as Row[]) ids.push(Number(row.n));
+      }
+      const full = Math.floor(5_000 / batchSize);
+      assert.deepEqual(sizes.slice(0, full), Array(full).fill(batchSize), `full slices of ${batchSize}`);
+      assert.ok(sizes.every((s) => s > 0 && s <= batchSize));
+      assert.deepEqual(
+        ids,
+        Array.from({ length: 5_000 }, (_, i) => i + 1),
+      );
+    }
+    const heard: string[][] = [];
+    const arrays: unknown[][] = [];
+    for await (const batch of driver.streamBatches!("SELECT 1 AS a, 'x' AS a", [], {
+      batchSize: 10,
+      rowMode: "array",
+      onColumns: (c) => heard.push(c.map((x) => x.name)),
+    }))
+      arrays.push(...(batch as unknown[][]));
+    assert.deepEqual(heard, [["a", "a"]]);
+    assert.deepEqual(arrays, [[1, "x"]]);
+  });
+
+  it("leaving the loop early closes the statement: the connection runs the next statement", async () => {
+    const sql = "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 5000) SELECT n FROM s";
+    for await (const batch of driver.streamBatches!(sql, [], { batchSize: 10 })) if (batch.length > 0) break;
+    await driver.query("CREATE TABLE sb_sqlite_after (x INTEGER)", []);
+    const after = await driver.query("SELECT count(*) AS c FROM sb_sqlite_after", []);
+    assert.deepEqual(after.rows, [{ c: 0 }]);
+  });
+});

@@ -240,6 +240,11 @@ class SqliteConnection implements DriverConnection {
   }
 
   async *stream(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row | unknown[]> {
+    for await (const batch of this.streamBatches(sql, values, options)) yield* batch;
+  }
+
+  /** Rows in slices of `batchSize` read from the statement's iterator (one promise per slice, not per row). */
+  async *streamBatches(sql: string, values: readonly unknown[], options: DriverStreamOptions): AsyncIterable<Row[] | unknown[][]> {
     let entry = this.prepare(sql);
     // A stream cannot start again once rows went out: it reads with BigInts from the start.
     if (entry.fast) entry = entry.safe ??= this.prepareNew(sql, false);
@@ -250,7 +255,16 @@ class SqliteConnection implements DriverConnection {
       await this.query(sql, values);
       return;
     }
-    for (const r of stmt.iterate(...values.map(encode))) yield arrays ? decodeValues(columns, r) : makeRow(columns, r);
+    const size = Math.max(1, options.batchSize);
+    let batch: (Row | unknown[])[] = [];
+    for (const r of stmt.iterate(...values.map(encode))) {
+      batch.push(arrays ? decodeValues(columns, r) : makeRow(columns, r));
+      if (batch.length >= size) {
+        yield batch as Row[] | unknown[][];
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch as Row[] | unknown[][];
   }
 
   /** One prepared single-row INSERT, run for every row (the caller holds the transaction). */
