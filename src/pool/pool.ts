@@ -205,7 +205,7 @@ export class Pool<R> {
     clearInterval(this.reaper);
     for (const w of this.waiters.splice(0)) {
       clearTimeout(w.timer);
-      w.reject(new PoolError("pool_closed", "The pool was closed while waiting for a connection"));
+      w.reject(closedWhileWaiting());
     }
     await Promise.all(this.idle.splice(0).map((s) => this.destroySlot(s)));
     // A connection still being opened is closed as soon as it opens: wait for that too, so nothing
@@ -302,13 +302,7 @@ export class Pool<R> {
     if (index < 0) return;
     this.waiters.splice(index, 1);
     this.counters.acquireTimeouts++;
-    const m = this.metrics();
-    waiter.reject(
-      new PoolError(
-        "pool_timeout",
-        `No connection available within ${this.options.acquireTimeoutMs} ms (max ${this.options.max}, active ${m.active}, waiting ${m.waiting})`,
-      ),
-    );
+    waiter.reject(poolTimeout(this.options, this.metrics()));
   }
 
   private create(): void {
@@ -378,4 +372,17 @@ function round(ms: number): number {
 
 function timedOut(what: string, ms: number): ConnectionError {
   return new ConnectionError(`${what} took over ${ms} ms`, { phase: "connect" });
+}
+
+/** The error of a borrower that waited `acquireTimeoutMs` in vain (the pool's own queue, or a queue beside it). */
+export function poolTimeout(options: PoolOptions, m: Pick<PoolMetrics, "active" | "waiting">): PoolError {
+  return new PoolError(
+    "pool_timeout",
+    `No connection available within ${options.acquireTimeoutMs} ms (max ${options.max}, active ${m.active}, waiting ${m.waiting})`,
+  );
+}
+
+/** The error of a borrower still waiting when the pool closed. */
+export function closedWhileWaiting(): PoolError {
+  return new PoolError("pool_closed", "The pool was closed while waiting for a connection");
 }

@@ -5,7 +5,7 @@ import type { BackendDefinition, Dialect, RowMode } from "../dialects/contract/i
 import { resolveCredentials } from "../config/credentials.js";
 import { PolysqlError, PoolError } from "../errors.js";
 import { CircuitBreaker, type BreakerOptions } from "../pool/circuit-breaker.js";
-import { Pool, type Lease, type PoolMetrics } from "../pool/pool.js";
+import { closedWhileWaiting, Pool, poolTimeout, type Lease, type PoolMetrics } from "../pool/pool.js";
 import type { PoolOptions } from "../pool/pool-options.js";
 import { isRetryable } from "./retry.js";
 import type { CallControl } from "./call.js";
@@ -375,13 +375,7 @@ export class SessionPool {
     this.queued.splice(index, 1);
     this.queueTimeouts++;
     if (this.queued.length === 0) this.callOff();
-    const m = this.metrics();
-    waiter.reject(
-      new PoolError(
-        "pool_timeout",
-        `No connection available within ${this.pool.options.acquireTimeoutMs} ms (max ${this.pool.options.max}, active ${m.active}, waiting ${m.waiting})`,
-      ),
-    );
+    waiter.reject(poolTimeout(this.pool.options, this.metrics()));
   }
 
   /** Runs `fn` with one session past the circuit breaker: the health check that may close a circuit the health monitor holds open. */
@@ -412,7 +406,7 @@ export class SessionPool {
   close(): Promise<void> {
     for (const waiter of this.queued.splice(0)) {
       clearTimeout(waiter.timer);
-      waiter.reject(new PoolError("pool_closed", "The pool was closed while waiting for a connection"));
+      waiter.reject(closedWhileWaiting());
     }
     return this.pool.close();
   }
