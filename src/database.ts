@@ -307,9 +307,8 @@ export class Database extends Queryable {
       // With readers, one of them answers too (reads depend on them) when one is free: readers all
       // held by streams are busy, not unhealthy.
       const readers = this.readers;
-      const m = readers?.pool.metrics();
-      const free = m !== undefined && m.waiting === 0 && (m.idle > 0 || m.total + m.pendingCreates < readers!.pool.options.max);
-      const checks = free ? Promise.all([check, readers!.use(versionOf)]).then(([result]) => result) : check;
+      const free = readers !== undefined && readers.pool.waiting === 0 && !readers.pool.exhausted;
+      const checks = free ? Promise.all([check, readers.use(versionOf)]).then(([result]) => result) : check;
       const result = await withTimeout(checks, timeoutMs, () => new PolysqlError("query_timeout", `Health check took over ${timeoutMs} ms`));
       this.serverVersion = String(firstValue(result));
     } catch (err) {
