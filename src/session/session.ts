@@ -246,6 +246,11 @@ export class Session implements ShapeRules {
     }
   }
 
+  /** A statement may be answered at once: the driver is synchronous, no cancel is being confirmed, no client deadline applies. */
+  private get answersNow(): boolean {
+    return this.driver.querySync !== undefined && this.#settling === undefined && !(this.queryTimeoutMs > 0);
+  }
+
   /**
    * `run` done at once for a synchronous driver, for a statement on a held session (a transaction's,
    * `connection()`'s): a settled promise, without the async path's ticks. `undefined` — take `run` —
@@ -253,7 +258,7 @@ export class Session implements ShapeRules {
    * applies, or the statement met a lock (the driver's own `query` waits for it without blocking).
    */
   runNow<M extends RowMode = "object">(query: CompiledQuery, rowMode?: M): Promise<ResultOf<M>> | undefined {
-    if (this.driver.querySync === undefined || this.#settling !== undefined || this.queryTimeoutMs > 0 || this.ambient !== undefined) return undefined;
+    if (!this.answersNow || this.ambient !== undefined) return undefined;
     this.track(query.sql);
     try {
       return Promise.resolve(this.runSync(query, rowMode));
@@ -274,7 +279,7 @@ export class Session implements ShapeRules {
    * confirmed, a deadline, or a lock to wait for). Another error is thrown as `control` would.
    */
   controlNow(statements: readonly string[]): number {
-    if (this.driver.querySync === undefined || this.#settling !== undefined || this.queryTimeoutMs > 0) return 0;
+    if (!this.answersNow) return 0;
     let i = 0;
     try {
       for (; i < statements.length; i++) this.runSync({ sql: statements[i], values: [] });
